@@ -1,0 +1,111 @@
+/// A big-endian bit field, addressed as IBA attribute tables address components.
+///
+/// IBA tables (e.g. IBA 14.2.5.6, PortInfo) give each component a bit offset counted from
+/// the most significant bit of the structure's first byte, and a length in bits. Here that
+/// is split into `byteOffset` and `bitOffset` (0 = the most significant bit of that byte)
+/// so tables read like the spec. One helper serves every attribute, header and record.
+public struct BitField: Sendable, Hashable {
+    public let byteOffset: Int
+    public let bitOffset: Int
+    public let width: Int
+
+    @inlinable
+    public init(byte: Int, bit: Int = 0, width: Int) {
+        precondition(byte >= 0 && (0..<8).contains(bit) && width > 0, "invalid bit field")
+        self.byteOffset = byte
+        self.bitOffset = bit
+        self.width = width
+    }
+
+    /// Offset of the first bit from the start of the structure (the IBA table's "offset").
+    @inlinable public var absoluteBitOffset: Int { byteOffset * 8 + bitOffset }
+
+    /// One past the last byte the field touches: a buffer must hold this many bytes.
+    @inlinable public var endByte: Int { (absoluteBitOffset + width + 7) / 8 }
+
+    /// Whether the field is whole bytes on byte boundaries (GIDs, strings, GUID arrays).
+    @inlinable public var isByteAligned: Bool { bitOffset == 0 && width % 8 == 0 }
+
+    /// This field moved `bytes` further into an enclosing structure (records embed
+    /// attributes; MADs embed records at their data offset).
+    @inlinable public func shifted(by bytes: Int) -> BitField {
+        BitField(byte: byteOffset + bytes, bit: bitOffset, width: width)
+    }
+
+    /// Reads a field of at most 64 bits. The caller guarantees `buffer.count >= endByte`
+    /// (attribute storage is fixed-size and validated against its table once, by tests).
+    @inlinable
+    public func read(_ buffer: UnsafeRawBufferPointer) -> UInt64 {
+        precondition(width <= 64 && buffer.count >= endByte, "bit field outside buffer")
+        if bitOffset == 0 {
+            switch width {
+            case 8: return UInt64(buffer[byteOffset])
+            case 16: return UInt64(UInt16(bigEndian: buffer.loadUnaligned(fromByteOffset: byteOffset, as: UInt16.self)))
+            case 32: return UInt64(UInt32(bigEndian: buffer.loadUnaligned(fromByteOffset: byteOffset, as: UInt32.self)))
+            case 64: return UInt64(bigEndian: buffer.loadUnaligned(fromByteOffset: byteOffset, as: UInt64.self))
+            default: break
+            }
+        }
+        var value: UInt64 = 0
+        var position = absoluteBitOffset
+        var remaining = width
+        while remaining > 0 {
+            let inByte = position & 7
+            let take = min(8 - inByte, remaining)
+            let byte = UInt64(buffer[position >> 3])
+            let chunk = (byte >> UInt64(8 - inByte - take)) & ((1 << UInt64(take)) - 1)
+            value = (value << UInt64(take)) | chunk
+            remaining -= take
+            position += take
+        }
+        return value
+    }
+
+    /// Writes the low `width` bits of `value`; bits outside the field are left unchanged.
+    @inlinable
+    public func write(_ value: UInt64, to buffer: UnsafeMutableRawBufferPointer) {
+        precondition(width <= 64 && buffer.count >= endByte, "bit field outside buffer")
+        if bitOffset == 0 {
+            switch width {
+            case 8: buffer[byteOffset] = UInt8(truncatingIfNeeded: value); return
+            case 16: buffer.storeBytes(of: UInt16(truncatingIfNeeded: value).bigEndian, toByteOffset: byteOffset, as: UInt16.self); return
+            case 32: buffer.storeBytes(of: UInt32(truncatingIfNeeded: value).bigEndian, toByteOffset: byteOffset, as: UInt32.self); return
+            case 64: buffer.storeBytes(of: value.bigEndian, toByteOffset: byteOffset, as: UInt64.self); return
+            default: break
+            }
+        }
+        var position = absoluteBitOffset + width
+        var remaining = width
+        var rest = value
+        while remaining > 0 {
+            let end = position  // exclusive bit index of the chunk's end
+            let inByteEnd = ((end - 1) & 7) + 1  // bits of this byte up to `end`
+            let take = min(inByteEnd, remaining)
+            let shift = UInt8(8 - inByteEnd)
+            let mask = UInt8(truncatingIfNeeded: ((1 << take) - 1) << Int(shift))
+            let index = (end - 1) >> 3
+            let bits = UInt8(truncatingIfNeeded: rest & ((1 << UInt64(take)) - 1)) << shift
+            buffer[index] = (buffer[index] & ~mask) | bits
+            rest >>= UInt64(take)
+            remaining -= take
+            position -= take
+        }
+    }
+
+    /// Copies a byte-aligned field of any width (GIDs, node descriptions) out as bytes.
+    @inlinable
+    public func readBytes(_ buffer: UnsafeRawBufferPointer) -> ArraySlice<UInt8> {
+        precondition(isByteAligned && buffer.count >= endByte, "byte field outside buffer")
+        return ArraySlice(buffer[byteOffset..<endByte])
+    }
+
+    /// Writes a byte-aligned field of any width; `bytes` shorter than the field are
+    /// padded with zeros, longer ones are cut (NodeDescription is 64 bytes exactly).
+    @inlinable
+    public func writeBytes(_ bytes: some Collection<UInt8>, to buffer: UnsafeMutableRawBufferPointer) {
+        precondition(isByteAligned && buffer.count >= endByte, "byte field outside buffer")
+        var index = byteOffset
+        for byte in bytes.prefix(width / 8) { buffer[index] = byte; index += 1 }
+        while index < endByte { buffer[index] = 0; index += 1 }
+    }
+}
