@@ -14,6 +14,10 @@ public enum RMPPHeader {
     public static let data1 = Field("Data1", byte: 28, width: 32)
     /// PayloadLength for DATA (first and last segment), NewWindowLast for ACK.
     public static let data2 = Field("Data2", byte: 32, width: 32)
+    /// Data1 and Data2 under their per-type names (aliases, not in `fields`).
+    public static let segmentNumber = Field("SegmentNumber", byte: 28, width: 32)
+    public static let payloadLength = Field("PayloadLength", byte: 32, width: 32)
+    public static let newWindowLast = Field("NewWindowLast", byte: 32, width: 32)
 
     public static let fields: [Field] = [version, type, responseTime, flags, status, data1, data2]
     public static let byteCount = 12
@@ -103,6 +107,8 @@ extension MAD {
 public enum VendorRange2Header {
     public static let reserved = Field("Reserved", byte: 36, width: 8, .reserved)
     public static let oui = Field("OUI", byte: 37, width: 24, .hex)
+    /// Class data after the OUI, to the end of the MAD.
+    public static let data = Field("VendorData", byte: 40, width: 216 * 8, .bytes)
     public static let fields: [Field] = [reserved, oui]
     public static let dataOffset = 40
 }

@@ -68,7 +68,7 @@ public struct DirectedRouteSMP: Sendable {
         hopPointer = 0
         drSLID = path.drSLID
         drDLID = path.drDLID
-        mad.withUnsafeMutableBytes { raw in
+        self.mad.withUnsafeMutableBytes { raw in
             for (index, port) in path.ports.enumerated() { raw[128 + 1 + index] = port }
         }
     }

@@ -6,9 +6,10 @@
 #include <stdint.h>
 #include <infiniband/mad.h>
 
-/// Where libibmad puts `field`: encodes all-ones into a zeroed scratch buffer and reports
-/// the first set bit (counted from the most significant bit of byte 0) and the number of
-/// bits. Returns 0, or -1 if the set bits are not one contiguous run.
+/// Where libibmad puts `field`: decodes a scratch buffer with one bit set at a time and
+/// reports the first bit that reaches the value (counted from the most significant bit of
+/// byte 0) and the number of such bits. Returns 0, or -1 if those bits are not one
+/// contiguous run.
 int CIBMadOracle_field_extent(int field, int *first_bit, int *width);
 
 /// mad_encode_field into `buf` with the value bytes `val` (uint32_t for fields up to 32
