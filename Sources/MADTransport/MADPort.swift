@@ -1,4 +1,4 @@
-public import MADWire
+import MADWire
 
 /// Where a MAD goes or came from, as the ports below the agent layer address it.
 public struct MADAddress: Sendable, Hashable {
