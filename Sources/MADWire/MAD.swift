@@ -80,8 +80,9 @@ public struct MAD: WireStructure {
     /// Where the attribute data starts for this MAD's class (IBA 13.4.2, 14.2.1, 15.2.1,
     /// 16.1.1, 16.2.1.1): SMPs and most GMP classes at 64, SA at 56, vendor range 2 at 40,
     /// vendor range 1 and CM at 24.
-    public var dataOffset: Int { MAD.dataOffset(for: managementClass) }
+    @inlinable public var dataOffset: Int { MAD.dataOffset(for: managementClass) }
 
+    @inlinable
     public static func dataOffset(for managementClass: ManagementClass) -> Int {
         switch managementClass {
         case .subnetLIDRouted, .subnetDirectedRoute: 64
@@ -95,6 +96,7 @@ public struct MAD: WireStructure {
 
     /// Decodes an attribute that sits `offset` bytes into the MAD (default: this class's
     /// data offset). Throws, naming the field, when the attribute runs past byte 256.
+    @inlinable
     public func attribute<A: WireStructure>(_ type: A.Type, at offset: Int? = nil) throws(MADWireError) -> A {
         let start = offset ?? dataOffset
         guard (0...MAD.size).contains(start) else {
@@ -106,6 +108,7 @@ public struct MAD: WireStructure {
     }
 
     /// Writes an attribute `offset` bytes into the MAD (default: this class's data offset).
+    @inlinable
     public mutating func setAttribute(_ attribute: some WireStructure, at offset: Int? = nil) throws(MADWireError) {
         let start = offset ?? dataOffset
         guard (0...MAD.size).contains(start) else {

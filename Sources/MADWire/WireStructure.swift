@@ -47,32 +47,41 @@ extension WireStructure {
     /// the structure are ignored. Never reads past `bytes`.
     @inlinable
     public init(decoding bytes: UnsafeRawBufferPointer) throws(MADWireError) {
-        let size = Self.layout.byteCount
-        guard bytes.count >= size else { throw Self.truncation(available: bytes.count) }
         self.init()
-        withUnsafeMutableBytes { $0.copyMemory(from: UnsafeRawBufferPointer(rebasing: bytes[0..<size])) }
+        // The size comes from the storage itself, not from `layout`: the hot path never
+        // touches the field tables (which hold strings and arrays).
+        let fits = withUnsafeMutableBytes { raw in
+            guard bytes.count >= raw.count else { return false }
+            raw.copyMemory(from: UnsafeRawBufferPointer(rebasing: bytes[0..<raw.count]))
+            return true
+        }
+        guard fits else { throw Self.truncation(available: bytes.count) }
     }
 
     /// Reads the structure from the start of `bytes` (any contiguous byte collection).
     @inlinable
     public init(decoding bytes: some Collection<UInt8>) throws(MADWireError) {
-        let size = Self.layout.byteCount
-        guard bytes.count >= size else { throw Self.truncation(available: bytes.count) }
         self.init()
-        withUnsafeMutableBytes { raw in
-            for (index, byte) in bytes.prefix(size).enumerated() { raw[index] = byte }
+        let fits = withUnsafeMutableBytes { raw in
+            guard bytes.count >= raw.count else { return false }
+            for (index, byte) in bytes.prefix(raw.count).enumerated() { raw[index] = byte }
+            return true
         }
+        guard fits else { throw Self.truncation(available: bytes.count) }
     }
 
     /// Writes the structure's exact bytes to the start of `buffer`.
     @inlinable
     public func encode(into buffer: UnsafeMutableRawBufferPointer) throws(MADWireError) {
-        let size = Self.layout.byteCount
-        guard buffer.count >= size else {
-            throw MADWireError(.truncated, structure: Self.layout.name,
-                               detail: "output buffer of \(buffer.count) bytes cannot hold \(size)")
+        let fits = withUnsafeBytes { raw in
+            guard buffer.count >= raw.count else { return false }
+            UnsafeMutableRawBufferPointer(rebasing: buffer[0..<raw.count]).copyMemory(from: raw)
+            return true
         }
-        withUnsafeBytes { UnsafeMutableRawBufferPointer(rebasing: buffer[0..<size]).copyMemory(from: $0) }
+        guard fits else {
+            throw MADWireError(.truncated, structure: Self.layout.name,
+                               detail: "output buffer of \(buffer.count) bytes cannot hold \(Self.layout.byteCount)")
+        }
     }
 
     /// The structure's exact wire bytes (allocates: tools and tests).
