@@ -96,7 +96,9 @@ public struct MADDescription: Sendable {
             if managementClass == .subnetAdministration {
                 addSARecords(data, mad: mad, entry: entry, range: range)
             } else if let entry {
-                let end = addStructure(entry.layout, kind: .attribute, title: entry.name, in: data, at: range.lowerBound)
+                // A Notice in an SMP is the 64-byte form without IssuerGID (IBA 14.2.5.1).
+                let layout = managementClass.isSubnetManagement && entry.type == Notice.self ? Notice.smpLayout : entry.layout
+                let end = addStructure(layout, kind: .attribute, title: entry.name, in: data, at: range.lowerBound)
                 addRemainder(data, from: end, to: range.upperBound, title: "Data after \(entry.name)")
             } else {
                 addRaw(data, range, title: "Data", note: unknownNote(header))

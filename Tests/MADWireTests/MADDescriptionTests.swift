@@ -400,3 +400,25 @@ func hexBytes(_ hex: String) -> [UInt8] {
     }
     return result
 }
+
+@Suite struct SMPTrapDescriptionTests {
+    /// An SMP Trap carries the 64-byte Notice without IssuerGID (IBA 14.2.5.1): no
+    /// "needs 80 bytes" note and no IssuerGID line; a GMP Notice keeps all 80 bytes.
+    @Test func smpNoticeIsTheSixtyFourByteForm() throws {
+        var mad = MAD(class: .subnetLIDRouted, classVersion: 1, method: .trap, attribute: .notice)
+        var notice = Notice()
+        notice.isGeneric = true
+        notice.trapNumber = 128
+        let written = mad.withUnsafeMutableBytes { raw in
+            (try? notice.encodeSMPData(into: UnsafeMutableRawBufferPointer(rebasing: raw[64...]))) != nil
+        }
+        #expect(written)
+        let text = MADDescription(mad).text
+        #expect(!text.contains("needs 80 bytes"))
+        #expect(!text.contains("IssuerGID"))
+        #expect(text.contains("TrapNumber/DeviceID    128"))
+
+        let report = MAD(class: .subnetAdministration, classVersion: 2, method: .report, attribute: .notice)
+        #expect(MADDescription(report).text.contains("IssuerGID"))
+    }
+}

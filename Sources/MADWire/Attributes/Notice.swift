@@ -36,6 +36,11 @@ public struct Notice: MADAttribute {
             Fields.issuerLID, Fields.noticeToggle, Fields.noticeCount, Fields.dataDetails, Fields.issuerGID,
         ])
 
+    /// The 64-byte SMP form's table: everything up to and including DataDetails.
+    public static let smpLayout = WireLayout(
+        name: "Notice", byteCount: smpByteCount, specReference: "IBA 13.4.8.2, 14.2.5.1",
+        fields: layout.fields.filter { $0.bits.endByte <= smpByteCount })
+
     /// Reads the 64-byte SMP form (no IssuerGID, which is left zero). Bytes past 64 are
     /// ignored; fewer than 64 is a truncation naming the field that did not fit.
     public init(decodingSMPData bytes: some Collection<UInt8>) throws(MADWireError) {
