@@ -69,7 +69,9 @@ public struct DirectedRouteSMP: Sendable {
         drSLID = path.drSLID
         drDLID = path.drDLID
         self.mad.withUnsafeMutableBytes { raw in
-            for (index, port) in path.ports.enumerated() { raw[128 + 1 + index] = port }
+            path.withUnsafePathBytes { entries in
+                UnsafeMutableRawBufferPointer(rebasing: raw[128..<192]).copyMemory(from: entries)
+            }
         }
     }
 
@@ -123,7 +125,9 @@ public struct DirectedRouteSMP: Sendable {
             throw MADWireError(.invalidValue, structure: "DirectedRouteSMP", field: "HopCount",
                                detail: "\(hops) exceeds the 63 hops a path can hold (IBA 14.2.2)")
         }
-        return DirectedRoutePath(uncheckedPorts: (0..<hops).map { initialPathEntry($0 + 1) },
-                                 drSLID: drSLID, drDLID: drDLID)
+        return mad.withUnsafeBytes { raw in
+            DirectedRoutePath(path: UnsafeRawBufferPointer(rebasing: raw[128..<192]), hopCount: hops,
+                              drSLID: drSLID, drDLID: drDLID)
+        }
     }
 }
