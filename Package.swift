@@ -22,6 +22,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
     ],
     targets: [
         .target(
@@ -30,7 +31,15 @@ let package = Package(
         ),
         .target(name: "MADWire", swiftSettings: strictSwift),
         .target(name: "MADTransport", dependencies: ["MADWire", "CInfiniBand"], swiftSettings: strictSwift),
-        .target(name: "MADAgents", dependencies: ["MADWire", "MADTransport"], swiftSettings: strictSwift),
+        .target(
+            name: "MADAgents",
+            dependencies: [
+                "MADWire", "MADTransport",
+                .product(name: "HeapModule", package: "swift-collections"),
+                .product(name: "DequeModule", package: "swift-collections"),
+            ],
+            swiftSettings: strictSwift
+        ),
         .target(name: "Fabric", dependencies: ["MADWire", "MADAgents"], swiftSettings: strictSwift),
         .executableTarget(
             name: "ibmad",
@@ -48,7 +57,7 @@ let package = Package(
         .testTarget(name: "MADWireTests", dependencies: ["MADWire", "CIBMadOracle"], swiftSettings: strictSwift),
         .testTarget(name: "MADTransportTests", dependencies: ["MADTransport"], swiftSettings: strictSwift),
         .testTarget(name: "MADAgentsTests", dependencies: ["MADAgents"], swiftSettings: strictSwift),
-        .testTarget(name: "FabricTests", dependencies: ["Fabric"], swiftSettings: strictSwift),
+        .testTarget(name: "FabricTests", dependencies: ["Fabric", "MADWire", "CIBMadOracle"], swiftSettings: strictSwift),
         .testTarget(name: "ibmadTests", dependencies: ["ibmad"], swiftSettings: strictSwift),
 
     ]
