@@ -167,6 +167,12 @@ public struct MADStatus: RawRepresentable, Hashable, Sendable, CustomStringConve
     public init(rawValue: UInt16) { self.rawValue = rawValue }
 
     public static let success = MADStatus(rawValue: 0)
+    /// Whole status words a responder sends (IBA 13.4.7, Table 120).
+    public static let busy = MADStatus(rawValue: 0x0001)
+    public static let badVersion = MADStatus(rawValue: 0x0004)
+    public static let unsupportedMethod = MADStatus(rawValue: 0x0008)
+    public static let unsupportedMethodAttribute = MADStatus(rawValue: 0x000C)
+    public static let invalidField = MADStatus(rawValue: 0x001C)
 
     /// The responder is busy: retry later (bit 0).
     public var isBusy: Bool { rawValue & 0x0001 != 0 }

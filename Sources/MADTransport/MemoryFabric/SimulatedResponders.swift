@@ -3,18 +3,10 @@ import MADWire
 /// The built-in SMA and PMA, and the `busy` fault's answers. They run on the requester's
 /// I/O thread and send their response back through the fabric (faults apply to it too).
 extension FabricCore {
-    /// Status 0x0008: unsupported method (IBA 13.4.7, Table 120).
-    static let unsupportedMethod = MADStatus(rawValue: 0x0008)
-    /// Status 0x000C: unsupported method/attribute combination.
-    static let unsupportedMethodAttribute = MADStatus(rawValue: 0x000C)
-    /// Status 0x001C: invalid attribute or attribute modifier.
-    static let invalidField = MADStatus(rawValue: 0x001C)
-    static let busyStatus = MADStatus(rawValue: 0x0001)
-
     func simulate(_ simulated: SimulatedRequest) {
         let response: MAD? = state.withLock { state in
             guard state.nodes[simulated.responderLID] != nil else { return nil }
-            if simulated.busy { return Self.response(to: simulated.request, status: Self.busyStatus) }
+            if simulated.busy { return Self.response(to: simulated.request, status: .busy) }
             state.counters.answeredBySimulation += 1
             return Self.answer(simulated, node: &state.nodes[simulated.responderLID]!)
         }
@@ -53,9 +45,9 @@ extension FabricCore {
     private static func answerSMP(_ simulated: SimulatedRequest, node: NodeState) -> MAD {
         let request = simulated.request
         guard request.method == .get || request.method == .set else {
-            return response(to: request, status: unsupportedMethod)
+            return response(to: request, status: .unsupportedMethod)
         }
-        guard request.method == .get else { return response(to: request, status: unsupportedMethodAttribute) }
+        guard request.method == .get else { return response(to: request, status: .unsupportedMethodAttribute) }
         let identity = node.identity
         switch request.attributeID {
         case .nodeInfo:
@@ -80,11 +72,11 @@ extension FabricCore {
             // Modifier: the port number; 0 means the port the SMP came in on (a CA's port).
             let number = request.attributeModifier == 0 && !node.isSwitch
                 ? UInt32(simulated.arrivalPort) : request.attributeModifier
-            guard number <= UInt32(identity.numberOfPorts) else { return response(to: request, status: invalidField) }
+            guard number <= UInt32(identity.numberOfPorts) else { return response(to: request, status: .invalidField) }
             return response(to: request, status: .success,
                             attribute: portInfo(UInt8(number), node: node, lid: simulated.responderLID))
         default:
-            return response(to: request, status: unsupportedMethodAttribute)
+            return response(to: request, status: .unsupportedMethodAttribute)
         }
     }
 
@@ -121,10 +113,10 @@ extension FabricCore {
             return response(to: request, status: .success, attribute: info)
         case (.get, .portCounters), (.set, .portCounters):
             guard let asked = try? request.attribute(PortCounters.self) else {
-                return response(to: request, status: invalidField)
+                return response(to: request, status: .invalidField)
             }
             let port = asked.portSelect
-            guard port <= node.identity.numberOfPorts else { return response(to: request, status: invalidField) }
+            guard port <= node.identity.numberOfPorts else { return response(to: request, status: .invalidField) }
             var counters = node.portCounters[port] ?? PortCounters()
             if request.method == .set {
                 counters = cleared(counters, asked.counterSelect)
@@ -133,9 +125,9 @@ extension FabricCore {
             counters.portSelect = port
             return response(to: request, status: .success, attribute: counters)
         case (.get, _), (.set, _):
-            return response(to: request, status: unsupportedMethodAttribute)
+            return response(to: request, status: .unsupportedMethodAttribute)
         default:
-            return response(to: request, status: unsupportedMethod)
+            return response(to: request, status: .unsupportedMethod)
         }
     }
 

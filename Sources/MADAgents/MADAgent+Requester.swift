@@ -1,0 +1,286 @@
+public import MADTransport
+public import MADWire
+
+extension MADAgent {
+    /// Sends `mad` (a request: Get, Set, ...) to `destination` and returns its response.
+    /// Its TID is assigned here. Waits while the window is full. Retries on timeout, resends
+    /// after a busy status with backoff; directed-route responses are validated against the
+    /// request (IBA 14.2.2) before they are returned.
+    public func request(_ mad: MAD, to destination: MADAddress, options: RequestOptions? = nil) async throws -> MAD {
+        let options = options ?? configuration.defaultOptions
+        let index = await acquireEntry()
+        guard index >= 0 else { throw MADAgentError.closed }
+        if Task.isCancelled {
+            recycle(index)
+            throw MADAgentError.cancelled
+        }
+        // The entry is ours until it is finished: the sequence `arm` will give it is known.
+        let sequence = lock.withLock { table.nextSequence(index) }
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { continuation in
+                start(index, request: mad, to: destination, options: options, completion: .single(continuation))
+            }
+        } onCancel: {
+            cancel(index, sequence: sequence)
+        }
+    }
+
+    /// Ends request `sequence` with `.cancelled` if it is still outstanding in entry `index`
+    /// (a cancellation that comes before the send is armed is not seen: the request then
+    /// ends by its response or timeout).
+    func cancel(_ index: Int, sequence: UInt32) {
+        let delivery = lock.withLock { () -> Delivery? in
+            guard table.entries[index].armed, table.entries[index].sequence == sequence else { return nil }
+            return table.finish(index, .failure(.cancelled))
+        }
+        if let delivery { deliver(delivery) }
+    }
+
+    /// A free window entry, waiting for one (FIFO) when all are outstanding; -1 when closed.
+    func acquireEntry() async -> Int {
+        let immediate: Int? = lock.withLock {
+            if table.closed { return -1 }
+            return table.free.popFirst()
+        }
+        if let immediate { return immediate }
+        return await withCheckedContinuation { continuation in
+            let resumeWith: Int? = lock.withLock {
+                if table.closed { return -1 }
+                if let index = table.free.popFirst() { return index }
+                table.statistics.windowWaits += 1
+                table.waiters.append(continuation)
+                return nil
+            }
+            if let resumeWith { continuation.resume(returning: resumeWith) }
+        }
+    }
+
+    /// Arms the reserved entry `index` and sends its first attempt.
+    func start(_ index: Int, request: MAD, to destination: MADAddress, options: RequestOptions, completion: Completion) {
+        let failure: Delivery? = lock.withLock {
+            if table.closed {
+                table.arm(index, request: request, to: destination, agent: AgentID(rawValue: 0), options: options, completion: completion)
+                table.entries[index].sending = false
+                return table.finish(index, .failure(.closed))
+            }
+            let agent: AgentID
+            do {
+                agent = try requestAgent(request.managementClass, version: request.classVersion)
+            } catch {
+                table.arm(index, request: request, to: destination, agent: AgentID(rawValue: 0), options: options, completion: completion)
+                table.entries[index].sending = false
+                return table.finish(index, .failure(.transport("cannot register an agent for \(request.managementClass): \(error)")))
+            }
+            table.arm(index, request: request, to: destination, agent: agent, options: options, completion: completion)
+            table.schedule(index, at: attemptDeadline(options))
+            lock.signal()
+            return nil
+        }
+        if let failure {
+            deliver(failure)
+            return
+        }
+        transmit(index)
+    }
+
+    /// When the current attempt is given up. Through a transport that matches responses
+    /// the kernel reports the timeout (ETIMEDOUT); our deadline is only a backstop.
+    func attemptDeadline(_ options: RequestOptions) -> UInt64 {
+        let milliseconds = port.matchesResponsesInTransport ? options.timeoutMilliseconds * 2 + 100 : options.timeoutMilliseconds
+        return monotonicNanoseconds() + UInt64(milliseconds) * 1_000_000
+    }
+
+    /// Sends entry `index`'s request (its `sending` flag is set). Loops while the timer
+    /// asked for a resend during the send; recycles the entry when a response finished it
+    /// before the send returned (as the kernel's mad.c does for early responses).
+    func transmit(_ index: Int) {
+        while true {
+            let (request, destination, agent, timeout) = lock.withLock {
+                let entry = table.entries[index]
+                return (entry.request, entry.destination, entry.agent,
+                        port.matchesResponsesInTransport ? entry.options.timeoutMilliseconds : 0)
+            }
+            var exhausted = false
+            var failure: String? = nil
+            do {
+                let slot = try port.pool.tryAcquire(.send)
+                slot.store(request)
+                try port.send(slot, to: destination, agent: agent, timeoutMilliseconds: timeout)
+            } catch let error as PoolError {
+                if case .exhausted = error { exhausted = true } else { failure = "\(error)" }
+            } catch {
+                failure = "\(error)"
+            }
+            var action: AgentAction? = nil
+            let again: Bool = lock.withLock {
+                var entry = table.entries[index]
+                entry.sending = false
+                if failure == nil && !exhausted { table.statistics.sent += 1 }
+                if entry.finishedWhileSending {
+                    entry.finishedWhileSending = false
+                    table.entries[index] = entry
+                    action = .deliver(Delivery(completion: .none, outcome: .failure(.closed), freedEntry: index))
+                    return false
+                }
+                table.entries[index] = entry
+                if let failure {
+                    action = .deliver(table.finish(index, .failure(.transport("send to \(MADAgentError.name(destination)) failed: \(failure)"))))
+                    return false
+                }
+                if exhausted {
+                    // Every send slot is posted: try again shortly, without spending an attempt.
+                    table.entries[index].deadlineResends = true
+                    table.schedule(index, at: monotonicNanoseconds() + 1_000_000)
+                    lock.signal()
+                    return false
+                }
+                if entry.resendAfterSend {
+                    table.entries[index].resendAfterSend = false
+                    table.entries[index].sending = true
+                    return true
+                }
+                return false
+            }
+            if let action { perform(action) }
+            if !again { return }
+        }
+    }
+
+    /// The live deadline of entry `index` passed, or the transport reported its attempt
+    /// timed out (lock held).
+    func expire(_ index: Int) -> AgentAction? {
+        var entry = table.entries[index]
+        if entry.deadlineResends {
+            entry.deadlineResends = false
+        } else if entry.attempts <= entry.options.retries {
+            entry.attempts += 1
+            table.statistics.retries += 1
+        } else {
+            table.statistics.timeouts += 1
+            let request = entry.request
+            return .deliver(table.finish(index, .failure(.timeout(
+                destination: entry.destination, managementClass: request.managementClass,
+                attribute: request.attributeID, modifier: request.attributeModifier, attempts: entry.attempts))))
+        }
+        table.entries[index] = entry
+        table.schedule(index, at: attemptDeadline(entry.options))
+        lock.signal()
+        if entry.sending {
+            table.entries[index].resendAfterSend = true
+            return nil
+        }
+        table.entries[index].sending = true
+        return .resend(index)
+    }
+
+    func handleResponse(_ response: MAD) {
+        let tid = TransactionID(rawValue: response.transactionID)
+        let delivery = lock.withLock { () -> Delivery? in
+            guard let index = table.match(tid.sequence, managementClass: response.managementClass) else { return nil }
+            let entry = table.entries[index]
+            if entry.sending { table.statistics.responsesBeforeSendCompletion += 1 }
+            var status = response.status
+            if response.managementClass == .subnetDirectedRoute {
+                // ib_umad rewrote the TID's high half on the way out: compare what we sent.
+                var sent = entry.request
+                sent.transactionID = response.transactionID
+                do throws(MADWireError) {
+                    status = try DirectedRouteSMP(sent).validateResponse(response).status
+                } catch {
+                    return table.finish(index, .failure(.invalidDirectedRouteResponse(error, destination: entry.destination)))
+                }
+            }
+            if status.isBusy {
+                guard entry.busyRetries < entry.options.busyRetries else {
+                    return table.finish(index, .failure(.busy(destination: entry.destination,
+                                                              attribute: entry.request.attributeID, attempts: entry.busyRetries)))
+                }
+                // Busy (IBA 13.4.7): resend after a backoff that doubles, capped at the timeout.
+                let backoff = min(entry.options.busyBackoffMilliseconds << entry.busyRetries, entry.options.timeoutMilliseconds)
+                table.entries[index].busyRetries += 1
+                table.entries[index].deadlineResends = true
+                table.statistics.busyRetries += 1
+                table.schedule(index, at: monotonicNanoseconds() + UInt64(backoff) * 1_000_000)
+                lock.signal()
+                return nil
+            }
+            if entry.options.throwsOnErrorStatus && !status.isSuccess {
+                return table.finish(index, .failure(.status(status, destination: entry.destination,
+                                                            attribute: entry.request.attributeID, response: response)))
+            }
+            return table.finish(index, .response(response))
+        }
+        if let delivery { deliver(delivery) }
+    }
+
+    func perform(_ action: AgentAction) {
+        switch action {
+        case .resend(let index): transmit(index)
+        case .deliver(let delivery): deliver(delivery)
+        }
+    }
+
+    /// Hands the outcome to whoever waits for it, then recycles the entry.
+    func deliver(_ delivery: Delivery) {
+        switch delivery.completion {
+        case .none: break
+        case .single(let continuation):
+            switch delivery.outcome {
+            case .response(let mad): continuation.resume(returning: mad)
+            case .failure(let error): continuation.resume(throwing: error)
+            }
+        case .sweep(let run, let item):
+            run.complete(item, delivery.outcome, agent: self)
+        }
+        if let index = delivery.freedEntry { recycle(index) }
+    }
+
+    /// Gives a finished entry to the first waiting caller, else to a sweep that has more
+    /// to send, else back to the free list.
+    func recycle(_ index: Int) {
+        enum Next { case waiter(CheckedContinuation<Int, Never>), sweep(SweepRun, Int), none }
+        let next: Next = lock.withLock {
+            if !table.closed {
+                if let waiter = table.waiters.popFirst() { return .waiter(waiter) }
+                for run in table.sweeps where run.next < run.count {
+                    let item = run.next
+                    run.next += 1
+                    return .sweep(run, item)
+                }
+            }
+            table.free.append(index)
+            return .none
+        }
+        switch next {
+        case .waiter(let waiter): waiter.resume(returning: index)
+        case .sweep(let run, let item): run.startItem(item, entry: index, agent: self)
+        case .none: break
+        }
+    }
+
+    /// The one timer thread: pops due deadlines, skips stale ones, and acts outside the lock.
+    func runTimer() {
+        lock.lock()
+        while !table.closed {
+            let now = monotonicNanoseconds()
+            while let first = table.deadlines.min, first.time <= now {
+                _ = table.deadlines.popMin()
+                guard table.isLive(first) else { continue }
+                if let action = expire(Int(first.entry)) { table.actions.append(action) }
+            }
+            if !table.actions.isEmpty {
+                let count = table.actions.count
+                for position in 0..<count {
+                    let action = table.actions[position]
+                    lock.unlock()
+                    perform(action)
+                    lock.lock()
+                }
+                table.actions.removeAll(keepingCapacity: true)
+                continue
+            }
+            lock.wait(until: table.deadlines.min?.time)
+        }
+        lock.unlock()
+    }
+}

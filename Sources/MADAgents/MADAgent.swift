@@ -1,0 +1,142 @@
+public import MADTransport
+import MADWire
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The agent layer over one port: the port's delegate, a requester (TIDs, deadlines,
+/// retries, a window with backpressure), responders and unsolicited-MAD subscribers.
+/// The same code serves ports that match responses in the transport (ib_umad: sends carry
+/// a timeout and the kernel hands lost ones back with ETIMEDOUT) and ports that do not
+/// (verbs UD QP, MemoryFabric: the requester's own deadlines decide).
+///
+/// One lock guards all state and one timer thread sleeps on it until the earliest
+/// deadline. Call `close()` when done: it fails what is outstanding and stops the thread.
+public final class MADAgent: MADPortDelegate, @unchecked Sendable {
+    public struct Configuration: Sendable {
+        /// Requests outstanding at once; further callers wait (backpressure).
+        public var window: Int
+        public var defaultOptions: RequestOptions
+        public init(window: Int = 16, defaultOptions: RequestOptions = RequestOptions()) {
+            self.window = window
+            self.defaultOptions = defaultOptions
+        }
+    }
+
+    public let port: any MADPort
+    public let configuration: Configuration
+    let lock = ConditionLock()
+    let table: PendingTable
+    /// Guarded by `lock`.
+    var requestAgents: [ClassKey: AgentID] = [:]
+    var responders = ResponderRegistry()
+    private var timerThread: pthread_t?
+
+    struct ClassKey: Hashable {
+        var managementClass: ManagementClass
+        var version: UInt8
+    }
+
+    /// Starts `port` with this agent as its delegate, and the timer thread.
+    public init(port: any MADPort, configuration: Configuration = Configuration()) throws {
+        self.port = port
+        self.configuration = configuration
+        table = PendingTable(window: configuration.window)
+        try port.start(delegate: self)
+        let context = Unmanaged.passRetained(self).toOpaque()
+        var thread = pthread_t()
+        let result = pthread_create(&thread, nil, { context in
+            let agent = Unmanaged<MADAgent>.fromOpaque(context!).takeRetainedValue()
+            agent.runTimer()
+            return nil
+        }, context)
+        guard result == 0 else {
+            Unmanaged<MADAgent>.fromOpaque(context).release()
+            throw MADAgentError.transport("cannot start the MAD agent's timer thread: errno \(result)")
+        }
+        timerThread = thread
+    }
+
+    /// Fails every outstanding request, sweep item and waiting caller with `.closed`,
+    /// unregisters this layer's agents from the port, finishes the `unsolicited` streams and
+    /// stops the timer thread. The port stays open (close it yourself). Idempotent; do not
+    /// call it from a sweep callback running on the timer thread.
+    public func close() {
+        var deliveries: [Delivery] = []
+        var sweeps: [SweepRun] = []
+        var agents: [AgentID] = []
+        var finishers: [@Sendable () -> Void] = []
+        let (waiters, thread) = lock.withLock { () -> ([CheckedContinuation<Int, Never>], pthread_t?) in
+            if table.closed { return ([], nil) }
+            sweeps = table.sweeps
+            agents = Array(requestAgents.values) + responders.agents.values.map(\.agent)
+            requestAgents.removeAll()
+            responders.agents.removeAll()
+            responders.subscriptions.removeAll()
+            finishers = responders.finishers
+            responders.finishers.removeAll()
+            table.closed = true
+            for index in table.entries.indices where table.entries[index].armed {
+                deliveries.append(table.finish(index, .failure(.closed)))
+            }
+            let waiters = Array(table.waiters)
+            table.waiters.removeAll()
+            lock.signal()
+            let thread = timerThread
+            timerThread = nil
+            return (waiters, thread)
+        }
+        for delivery in deliveries { deliver(delivery) }
+        for run in sweeps { run.abandonRemaining(agent: self) }
+        for waiter in waiters { waiter.resume(returning: -1) }
+        for agent in agents { port.unregister(agent) }
+        for finish in finishers { finish() }
+        if let thread { pthread_join(thread, nil) }
+    }
+
+    /// What the requester has counted so far.
+    public var statistics: RequesterStatistics { lock.withLock { table.statistics } }
+
+    // MARK: Port delegate (the port's I/O thread)
+
+    public func port(received mad: consuming ReceivedMAD) {
+        let message = mad.slot.mad
+        let source = mad.source
+        _ = consume mad  // the receive slot goes back to the pool at once
+        if message.method.isResponse {
+            handleResponse(message)
+        } else {
+            handleUnsolicited(message, from: source)
+        }
+    }
+
+    public func port(sendFailed failure: SendFailure) {
+        let sequence = TransactionID(rawValue: failure.transactionID).sequence
+        let action: AgentAction? = lock.withLock {
+            let index = Int(sequence & table.indexMask)
+            guard index < table.entries.count, table.entries[index].armed, table.entries[index].sequence == sequence else {
+                table.statistics.staleSendFailures += 1
+                return nil
+            }
+            // ETIMEDOUT: the transport gave up waiting for the response (ib_umad, and
+            // ibsim at once for a lost MAD): the attempt is over, retry as libibmad does.
+            if failure.status == 110 { return expire(index) }
+            return .deliver(table.finish(index, .failure(.transport(
+                "the port reported send failure status \(failure.status) for TID 0x\(hexDigits(failure.transactionID, width: 16))"))))
+        }
+        if let action { perform(action) }
+    }
+
+    // MARK: Agents
+
+    /// The port agent this layer sends `managementClass`/`version` requests through,
+    /// registered on first use (lock held).
+    func requestAgent(_ managementClass: ManagementClass, version: UInt8) throws -> AgentID {
+        let key = ClassKey(managementClass: managementClass, version: version)
+        if let agent = requestAgents[key] { return agent }
+        let agent = try port.register(AgentRegistration(class: managementClass, version: version))
+        requestAgents[key] = agent
+        return agent
+    }
+}

@@ -1,0 +1,189 @@
+import MADTransport
+public import MADWire
+import DequeModule
+import HeapModule
+
+/// How an outstanding request reports its end.
+enum Completion {
+    case none
+    case single(CheckedContinuation<MAD, any Error>)
+    case sweep(SweepRun, index: Int)
+}
+
+/// How a request ended.
+public enum RequestOutcome: Sendable {
+    case response(MAD)
+    case failure(MADAgentError)
+}
+
+/// One slot of the window: the request kept inline (256 bytes, for resends), its address
+/// and how far it has got. Preallocated; reused for request after request.
+struct PendingEntry {
+    var request = MAD()
+    var destination = MADAddress(lid: 0, queuePair: 0)
+    var agent = AgentID(rawValue: 0)
+    var options = RequestOptions()
+    var completion = Completion.none
+    /// Low 32 bits of the TID: generation above the entry index (see `PendingTable`).
+    var sequence: UInt32 = 0
+    var generation: UInt32 = 0
+    /// Matchable: a response with `sequence` completes it.
+    var armed = false
+    /// A port.send call for it has not returned yet (responses may arrive meanwhile).
+    var sending = false
+    var resendAfterSend = false
+    var finishedWhileSending = false
+    /// The next deadline resends without spending an attempt (busy backoff, pool full).
+    var deadlineResends = false
+    var attempts = 0
+    var busyRetries = 0
+    /// Identifies the live deadline; older heap nodes for this entry are stale.
+    var token: UInt32 = 0
+    /// The previous use of this entry, to tell duplicates from late responses.
+    var lastSequence: UInt32 = 0
+    var lastAnswered = false
+    var hasLast = false
+}
+
+/// A point in time at which an entry must be looked at again.
+struct Deadline: Comparable {
+    var time: UInt64
+    var entry: Int32
+    var token: UInt32
+    static func < (a: Deadline, b: Deadline) -> Bool { a.time < b.time }
+}
+
+/// What the timer or a receive hands out of the lock to do.
+enum AgentAction {
+    case resend(Int)
+    case deliver(Delivery)
+}
+
+struct Delivery {
+    var completion: Completion
+    var outcome: RequestOutcome
+    /// The entry to recycle after delivery (nil while a send for it is still returning).
+    var freedEntry: Int?
+}
+
+/// The requester's state, guarded by `MADAgent.lock`. A final class so that the heap
+/// purge can read `entries` while it mutates `deadlines`.
+///
+/// TIDs: the low 32 bits are `generation << indexBits | entryIndex`, so a response finds
+/// its entry in O(1) and a response to an earlier use of the entry (generation differs)
+/// is recognised as duplicate or late. The high 32 bits carry the agent id (ib_umad
+/// replaces them with the kernel's own).
+final class PendingTable {
+    var entries: [PendingEntry]
+    /// Free entries, FIFO: an entry is reused as late as possible, so a late or duplicate
+    /// response still finds its request's record (`lastSequence`) and is counted as such.
+    var free: Deque<Int>
+    let indexBits: Int
+    let indexMask: UInt32
+    /// ONE deadline-ordered structure for every outstanding request; stale nodes (for
+    /// answered requests) are skipped when popped and purged when they pile up.
+    var deadlines: Heap<Deadline>
+    let purgeThreshold: Int
+    var waiters: Deque<CheckedContinuation<Int, Never>> = []
+    var sweeps: [SweepRun] = []
+    var actions: [AgentAction] = []
+    var statistics = RequesterStatistics()
+    var closed = false
+
+    init(window: Int) {
+        precondition(window >= 1 && window <= 1 << 16, "window must be 1...65536")
+        entries = Array(repeating: PendingEntry(), count: window)
+        free = Deque(0..<window)
+        var bits = 0
+        while 1 << bits < window { bits += 1 }
+        indexBits = bits
+        indexMask = UInt32((1 << bits) - 1)
+        purgeThreshold = window * 4 + 64
+        deadlines = Heap(minimumCapacity: purgeThreshold + window * 2)
+        actions.reserveCapacity(window * 2 + 8)
+        for index in 0..<window { entries[index].generation = 1 }
+    }
+
+    func isLive(_ deadline: Deadline) -> Bool {
+        let entry = entries[Int(deadline.entry)]
+        return entry.armed && entry.token == deadline.token
+    }
+
+    /// Replaces the entry's live deadline by one at `time`.
+    func schedule(_ index: Int, at time: UInt64) {
+        entries[index].token &+= 1
+        if deadlines.count >= purgeThreshold {
+            deadlines.removeAll { !isLive($0) }
+        }
+        deadlines.insert(Deadline(time: time, entry: Int32(index), token: entries[index].token))
+    }
+
+    /// The sequence the next `arm` of entry `index` gives it.
+    func nextSequence(_ index: Int) -> UInt32 {
+        let generation = (entries[index].generation &+ 1) & (UInt32.max >> indexBits)
+        return generation << indexBits | UInt32(index)
+    }
+
+    /// Makes entry `index` matchable for `request` and gives it its TID.
+    func arm(_ index: Int, request: MAD, to destination: MADAddress, agent: AgentID,
+             options: RequestOptions, completion: Completion) {
+        var entry = entries[index]
+        entry.sequence = nextSequence(index)
+        entry.generation &+= 1
+        entry.request = request
+        entry.request.transactionID = TransactionID(high: agent.rawValue, sequence: entry.sequence).rawValue
+        entry.destination = destination
+        entry.agent = agent
+        entry.options = options
+        entry.completion = completion
+        entry.armed = true
+        entry.sending = true
+        entry.resendAfterSend = false
+        entry.finishedWhileSending = false
+        entry.deadlineResends = false
+        entry.attempts = 1
+        entry.busyRetries = 0
+        entries[index] = entry
+        statistics.outstanding += 1
+        statistics.maxOutstanding = max(statistics.maxOutstanding, statistics.outstanding)
+    }
+
+    /// Ends the entry's request. The entry is recycled by the caller unless a send for it
+    /// is still returning, in which case the sender recycles it.
+    func finish(_ index: Int, _ outcome: RequestOutcome) -> Delivery {
+        var answered = false
+        if case .response = outcome { answered = true }
+        let completion = entries[index].completion
+        statistics.outstanding -= 1
+        entries[index].completion = .none
+        entries[index].armed = false
+        entries[index].hasLast = true
+        entries[index].lastSequence = entries[index].sequence
+        entries[index].lastAnswered = answered
+        var freed: Int? = index
+        if entries[index].sending {
+            entries[index].finishedWhileSending = true
+            freed = nil
+        }
+        return Delivery(completion: completion, outcome: outcome, freedEntry: freed)
+    }
+
+    /// The entry whose outstanding request `sequence` names, or nil after counting why not.
+    func match(_ sequence: UInt32, managementClass: ManagementClass) -> Int? {
+        let index = Int(sequence & indexMask)
+        guard index < entries.count else {
+            statistics.unmatched += 1
+            return nil
+        }
+        let entry = entries[index]
+        if entry.armed && entry.sequence == sequence && entry.request.managementClass == managementClass {
+            return index
+        }
+        if entry.hasLast && entry.lastSequence == sequence {
+            if entry.lastAnswered { statistics.duplicates += 1 } else { statistics.late += 1 }
+        } else {
+            statistics.unmatched += 1
+        }
+        return nil
+    }
+}
