@@ -1,13 +1,12 @@
 import ArgumentParser
 
 /// `ibmad`: InfiniBand management datagram tools. Each subcommand lives in its own file and
-/// is listed here; shared options (-C -P -t ...) go in an `@OptionGroup` when the first
-/// fabric-facing subcommand arrives.
+/// is listed here; the fabric-facing ones share `DiagsOptions` (-C -P -t -D -G -L ...).
 @main
-struct IBMad: ParsableCommand {
+struct IBMad: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ibmad",
         abstract: "InfiniBand management datagram (MAD) tools.",
-        subcommands: [Decode.self]
+        subcommands: [Decode.self, SMPQuery.self, SMInfoCommand.self, PerfQuery.self, SMPDump.self, IBAddr.self]
     )
 }
