@@ -266,6 +266,7 @@ extension MADAgent {
             while let first = table.deadlines.min, first.time <= now {
                 _ = table.deadlines.popMin()
                 guard table.isLive(first) else { continue }
+                if !table.entries[Int(first.entry)].deadlineResends { table.statistics.deadlineExpiries += 1 }
                 if let action = expire(Int(first.entry)) { table.actions.append(action) }
             }
             if !table.actions.isEmpty {

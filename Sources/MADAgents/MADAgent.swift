@@ -121,7 +121,10 @@ public final class MADAgent: MADPortDelegate, @unchecked Sendable {
             }
             // ETIMEDOUT: the transport gave up waiting for the response (ib_umad, and
             // ibsim at once for a lost MAD): the attempt is over, retry as libibmad does.
-            if failure.status == 110 { return expire(index) }
+            if failure.status == 110 {
+                table.statistics.transportTimeouts += 1
+                return expire(index)
+            }
             return .deliver(table.finish(index, .failure(.transport(
                 "the port reported send failure status \(failure.status) for TID 0x\(hexDigits(failure.transactionID, width: 16))"))))
         }

@@ -29,6 +29,10 @@ public struct RequesterStatistics: Sendable, Hashable {
     public var sent = 0
     /// Resends after a timeout (or a send the transport handed back with ETIMEDOUT).
     public var retries = 0
+    /// Attempts the transport ended with ETIMEDOUT (ib_umad; ibsim at once for a loss).
+    public var transportTimeouts = 0
+    /// Attempts ended by the requester's own deadline.
+    public var deadlineExpiries = 0
     public var busyRetries = 0
     public var timeouts = 0
     /// A second response to a request already answered.

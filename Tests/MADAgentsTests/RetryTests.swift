@@ -55,12 +55,14 @@ import Testing
                                options: RequestOptions(timeoutMilliseconds: 5000, retries: 3))
         defer { rig.close() }
         rig.fabric.addFault(FaultRule(.drop, match: .init(direction: .requests), selector: .nth(1)))
-        let start = ContinuousClock.now
         let (mad, address) = nodeInfoRequest(2)
         _ = try await rig.agent.request(mad, to: address)
-        #expect(milliseconds(since: start) < 2000)
         #expect(rig.fabric.counters.timedOut == 1)
         #expect(rig.agent.statistics.retries == 1)
+        // The transport's ETIMEDOUT ended the attempt, not the 5 s deadline (no wall-clock
+        // bound: a busy 2-core CI machine can starve the test task for seconds).
+        #expect(rig.agent.statistics.transportTimeouts == 1)
+        #expect(rig.agent.statistics.deadlineExpiries == 0)
     }
 
     @Test(arguments: bothModes)
