@@ -1,6 +1,6 @@
 /// One 256-byte MAD (IBA 13.4.2): the common header and the class-specific rest, kept as
 /// exact wire bytes so that `encode(decode(x))` reproduces all 256 bytes.
-public struct MAD: WireStructure {
+public struct MAD: WireStructure, RawWireStructure {
     public static let size = 256
     public var raw: FixedBytes<256>
 
@@ -9,15 +9,6 @@ public struct MAD: WireStructure {
     public static let layout = WireLayout(
         name: "MAD", byteCount: size, specReference: "IBA 13.4.3",
         fields: MADHeader.fields + [Field("Data", byte: 24, width: (size - 24) * 8, .bytes)])
-
-    public func withUnsafeBytes<R, E: Error>(_ body: (UnsafeRawBufferPointer) throws(E) -> R) throws(E) -> R {
-        try raw.withUnsafeBytes(body)
-    }
-    public mutating func withUnsafeMutableBytes<R, E: Error>(
-        _ body: (UnsafeMutableRawBufferPointer) throws(E) -> R
-    ) throws(E) -> R {
-        try raw.withUnsafeMutableBytes(body)
-    }
 
     /// A request with the common header filled in; everything else zero.
     public init(

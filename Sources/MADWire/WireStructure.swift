@@ -37,6 +37,35 @@ public protocol WireStructure: Sendable {
     mutating func withUnsafeMutableBytes<R, E: Error>(_ body: (UnsafeMutableRawBufferPointer) throws(E) -> R) throws(E) -> R
 }
 
+/// Inline byte storage a wire structure keeps its wire image in (`FixedBytes<N>`).
+public protocol ByteStorage: Sendable {
+    func withUnsafeBytes<R, E: Error>(_ body: (UnsafeRawBufferPointer) throws(E) -> R) throws(E) -> R
+    mutating func withUnsafeMutableBytes<R, E: Error>(_ body: (UnsafeMutableRawBufferPointer) throws(E) -> R) throws(E) -> R
+}
+
+extension FixedBytes: ByteStorage {}
+
+/// A wire structure that is exactly its `raw` storage: byte access forwards to it, so
+/// each attribute declares only its storage, its table and its typed properties.
+public protocol RawWireStructure: WireStructure {
+    associatedtype Storage: ByteStorage
+    var raw: Storage { get set }
+}
+
+extension RawWireStructure {
+    @inlinable
+    public func withUnsafeBytes<R, E: Error>(_ body: (UnsafeRawBufferPointer) throws(E) -> R) throws(E) -> R {
+        try raw.withUnsafeBytes(body)
+    }
+
+    @inlinable
+    public mutating func withUnsafeMutableBytes<R, E: Error>(
+        _ body: (UnsafeMutableRawBufferPointer) throws(E) -> R
+    ) throws(E) -> R {
+        try raw.withUnsafeMutableBytes(body)
+    }
+}
+
 /// A MAD attribute: a wire structure with an attribute ID in a management class.
 public protocol MADAttribute: WireStructure {
     static var attributeID: AttributeID { get }

@@ -1,6 +1,6 @@
 /// ClassPortInfo (IBA 13.4.8.1): what a management class supports, where to
 /// redirect requests, and where to send traps. Common to every GMP class (and the SMA).
-public struct ClassPortInfo: MADAttribute {
+public struct ClassPortInfo: MADAttribute, RawWireStructure {
     public static let attributeID = AttributeID.classPortInfo
     public var raw: FixedBytes<72>
     public init() { raw = FixedBytes() }
@@ -85,15 +85,6 @@ public struct ClassPortInfo: MADAttribute {
     /// 5 bits count, as on the wire; 31 gives about 2.4 hours.
     public static func responseTime(respTimeValue: UInt8) -> Duration {
         .nanoseconds(Int64(4096) << Int64(respTimeValue & 0x1F))
-    }
-
-    public func withUnsafeBytes<R, E: Error>(_ body: (UnsafeRawBufferPointer) throws(E) -> R) throws(E) -> R {
-        try raw.withUnsafeBytes(body)
-    }
-    public mutating func withUnsafeMutableBytes<R, E: Error>(
-        _ body: (UnsafeMutableRawBufferPointer) throws(E) -> R
-    ) throws(E) -> R {
-        try raw.withUnsafeMutableBytes(body)
     }
 
     /// ClassPortInfo:CapabilityMask (IBA 13.4.8.1). Bits 0–7 are common to all

@@ -1,6 +1,6 @@
 /// GUIDInfo (IBA 14.2.5.5): one block of 8 port GUIDs; the attribute modifier
 /// selects the block (GUIDs 8·block ..< 8·block + 8).
-public struct GUIDInfo: MADAttribute {
+public struct GUIDInfo: MADAttribute, RawWireStructure {
     public static let attributeID = AttributeID.guidInfo
     /// GUIDs per block.
     public static let count = 8
@@ -36,14 +36,5 @@ public struct GUIDInfo: MADAttribute {
             precondition(newValue.count == Self.count, "GUIDInfo holds exactly 8 GUIDs, got \(newValue.count)")
             for (index, guid) in newValue.enumerated() { self[index] = guid }
         }
-    }
-
-    public func withUnsafeBytes<R, E: Error>(_ body: (UnsafeRawBufferPointer) throws(E) -> R) throws(E) -> R {
-        try raw.withUnsafeBytes(body)
-    }
-    public mutating func withUnsafeMutableBytes<R, E: Error>(
-        _ body: (UnsafeMutableRawBufferPointer) throws(E) -> R
-    ) throws(E) -> R {
-        try raw.withUnsafeMutableBytes(body)
     }
 }

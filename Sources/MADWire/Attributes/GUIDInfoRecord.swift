@@ -1,5 +1,5 @@
 /// GUIDInfoRecord (IBA 15.2.5.18): one GUIDInfo block (8 GUIDs) of the port at LID.
-public struct GUIDInfoRecord: SARecord {
+public struct GUIDInfoRecord: SARecord, RawWireStructure {
     public static let attributeID = AttributeID.guidInfoRecord
     public var raw: FixedBytes<72>
     public init() { raw = FixedBytes() }
@@ -24,15 +24,6 @@ public struct GUIDInfoRecord: SARecord {
     public var guidInfo: GUIDInfo {
         get { recordPart(at: Self.guidInfoOffset) }
         set { setRecordPart(newValue, at: Self.guidInfoOffset) }
-    }
-
-    public func withUnsafeBytes<R, E: Error>(_ body: (UnsafeRawBufferPointer) throws(E) -> R) throws(E) -> R {
-        try raw.withUnsafeBytes(body)
-    }
-    public mutating func withUnsafeMutableBytes<R, E: Error>(
-        _ body: (UnsafeMutableRawBufferPointer) throws(E) -> R
-    ) throws(E) -> R {
-        try raw.withUnsafeMutableBytes(body)
     }
 
     /// GUIDInfoRecord components (opensm's IB_GIR_COMPMASK_*): one bit per GUID.

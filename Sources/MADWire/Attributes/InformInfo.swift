@@ -1,6 +1,6 @@
 /// InformInfo (IBA 13.4.8.3): a subscription (Set to the SA) to traps matching
 /// a GID or LID range, generic/vendor kind, type and trap number or device ID.
-public struct InformInfo: MADAttribute {
+public struct InformInfo: MADAttribute, RawWireStructure {
     public static let attributeID = AttributeID.informInfo
     public var raw: FixedBytes<36>
     public init() { raw = FixedBytes() }
@@ -57,15 +57,6 @@ public struct InformInfo: MADAttribute {
     public var producerTypeOrVendorID: UInt32 {
         get { read(Fields.producerTypeOrVendorID) }
         set { write(Fields.producerTypeOrVendorID, newValue) }
-    }
-
-    public func withUnsafeBytes<R, E: Error>(_ body: (UnsafeRawBufferPointer) throws(E) -> R) throws(E) -> R {
-        try raw.withUnsafeBytes(body)
-    }
-    public mutating func withUnsafeMutableBytes<R, E: Error>(
-        _ body: (UnsafeMutableRawBufferPointer) throws(E) -> R
-    ) throws(E) -> R {
-        try raw.withUnsafeMutableBytes(body)
     }
 
     /// Notice Type (IBA 13.4.8.2); InformInfo adds 0xFFFF for "all". Nested so

@@ -1,6 +1,6 @@
 /// LinearForwardingTable (IBA 14.2.5.10): the output port for 64 consecutive
 /// LIDs; the attribute modifier is the block number, so entry `i` is LID 64·block + i.
-public struct LinearForwardingTable: MADAttribute {
+public struct LinearForwardingTable: MADAttribute, RawWireStructure {
     public static let attributeID = AttributeID.linearForwardingTable
     /// LIDs per block.
     public static let count = 64
@@ -45,14 +45,5 @@ public struct LinearForwardingTable: MADAttribute {
     /// Block and entry index for `lid`.
     public static func position(of lid: UInt16) -> (block: Int, index: Int) {
         (Int(lid) / count, Int(lid) % count)
-    }
-
-    public func withUnsafeBytes<R, E: Error>(_ body: (UnsafeRawBufferPointer) throws(E) -> R) throws(E) -> R {
-        try raw.withUnsafeBytes(body)
-    }
-    public mutating func withUnsafeMutableBytes<R, E: Error>(
-        _ body: (UnsafeMutableRawBufferPointer) throws(E) -> R
-    ) throws(E) -> R {
-        try raw.withUnsafeMutableBytes(body)
     }
 }

@@ -1,6 +1,6 @@
 /// LinkRecord (IBA 15.2.5.13): one link, from a port of the node at FromLID to a port of
 /// the node at ToLID (switch links use the switch's port-0 LID).
-public struct LinkRecord: SARecord {
+public struct LinkRecord: SARecord, RawWireStructure {
     public static let attributeID = AttributeID.linkRecord
     public var raw: FixedBytes<6>
     public init() { raw = FixedBytes() }
@@ -21,15 +21,6 @@ public struct LinkRecord: SARecord {
     public var fromPort: UInt8 { get { read(Fields.fromPort) } set { write(Fields.fromPort, newValue) } }
     public var toPort: UInt8 { get { read(Fields.toPort) } set { write(Fields.toPort, newValue) } }
     public var toLID: UInt16 { get { read(Fields.toLID) } set { write(Fields.toLID, newValue) } }
-
-    public func withUnsafeBytes<R, E: Error>(_ body: (UnsafeRawBufferPointer) throws(E) -> R) throws(E) -> R {
-        try raw.withUnsafeBytes(body)
-    }
-    public mutating func withUnsafeMutableBytes<R, E: Error>(
-        _ body: (UnsafeMutableRawBufferPointer) throws(E) -> R
-    ) throws(E) -> R {
-        try raw.withUnsafeMutableBytes(body)
-    }
 
     /// LinkRecord components (opensm's IB_LR_COMPMASK_*).
     public struct ComponentMask: OptionSet, Hashable, Sendable {

@@ -1,6 +1,6 @@
 /// MCMemberRecord (IBA 15.2.5.17): a port's membership in a multicast group, and the
 /// group's MLID and path properties. Set joins, Delete leaves.
-public struct MCMemberRecord: SARecord {
+public struct MCMemberRecord: SARecord, RawWireStructure {
     public static let attributeID = AttributeID.mcMemberRecord
     public var raw: FixedBytes<52>
     public init() { raw = FixedBytes() }
@@ -70,15 +70,6 @@ public struct MCMemberRecord: SARecord {
         set { write(Fields.joinState, newValue.rawValue) }
     }
     public var proxyJoin: Bool { get { flag(Fields.proxyJoin) } set { setFlag(Fields.proxyJoin, newValue) } }
-
-    public func withUnsafeBytes<R, E: Error>(_ body: (UnsafeRawBufferPointer) throws(E) -> R) throws(E) -> R {
-        try raw.withUnsafeBytes(body)
-    }
-    public mutating func withUnsafeMutableBytes<R, E: Error>(
-        _ body: (UnsafeMutableRawBufferPointer) throws(E) -> R
-    ) throws(E) -> R {
-        try raw.withUnsafeMutableBytes(body)
-    }
 
     /// MCMemberRecord:JoinState (IBA 15.2.5.17): one bit per membership kind.
     public struct JoinState: OptionSet, Hashable, Sendable {

@@ -1,7 +1,7 @@
 /// MulticastForwardingTable (IBA 14.2.5.12): 16-bit port masks for 32
 /// consecutive multicast LIDs. The attribute modifier carries the LID block (bits 0–8,
 /// from MLID 0xC000) and the position (bits 28–31: which 16 ports the masks cover).
-public struct MulticastForwardingTable: MADAttribute {
+public struct MulticastForwardingTable: MADAttribute, RawWireStructure {
     public static let attributeID = AttributeID.multicastForwardingTable
     /// MLIDs per block.
     public static let count = 32
@@ -41,14 +41,5 @@ public struct MulticastForwardingTable: MADAttribute {
             precondition(newValue.count == Self.count, "MulticastForwardingTable holds exactly 32 masks, got \(newValue.count)")
             for (index, mask) in newValue.enumerated() { self[index] = mask }
         }
-    }
-
-    public func withUnsafeBytes<R, E: Error>(_ body: (UnsafeRawBufferPointer) throws(E) -> R) throws(E) -> R {
-        try raw.withUnsafeBytes(body)
-    }
-    public mutating func withUnsafeMutableBytes<R, E: Error>(
-        _ body: (UnsafeMutableRawBufferPointer) throws(E) -> R
-    ) throws(E) -> R {
-        try raw.withUnsafeMutableBytes(body)
     }
 }

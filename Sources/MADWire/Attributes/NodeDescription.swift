@@ -1,6 +1,6 @@
 /// NodeDescription (IBA 14.2.5.2): 64 bytes of UTF-8 text naming the node. The spec does
 /// not require a NUL: a 64-byte description fills the attribute with none.
-public struct NodeDescription: MADAttribute {
+public struct NodeDescription: MADAttribute, RawWireStructure {
     public static let attributeID = AttributeID.nodeDescription
     public static let byteCount = 64
     public var raw: FixedBytes<64>
@@ -40,14 +40,5 @@ public struct NodeDescription: MADAttribute {
             }
             setBytes(bytes, of: Fields.nodeString)
         }
-    }
-
-    public func withUnsafeBytes<R, E: Error>(_ body: (UnsafeRawBufferPointer) throws(E) -> R) throws(E) -> R {
-        try raw.withUnsafeBytes(body)
-    }
-    public mutating func withUnsafeMutableBytes<R, E: Error>(
-        _ body: (UnsafeMutableRawBufferPointer) throws(E) -> R
-    ) throws(E) -> R {
-        try raw.withUnsafeMutableBytes(body)
     }
 }

@@ -1,5 +1,5 @@
 /// NodeInfo (IBA 14.2.5.3, Table 146): what a node is and how many ports it has.
-public struct NodeInfo: MADAttribute {
+public struct NodeInfo: MADAttribute, RawWireStructure {
     public static let attributeID = AttributeID.nodeInfo
     public var raw: FixedBytes<40>
     public init() { raw = FixedBytes() }
@@ -43,15 +43,6 @@ public struct NodeInfo: MADAttribute {
     public var localPortNumber: UInt8 { get { read(Fields.localPortNumber) } set { write(Fields.localPortNumber, newValue) } }
     /// 24-bit IEEE OUI of the vendor.
     public var vendorID: UInt32 { get { read(Fields.vendorID) } set { write(Fields.vendorID, newValue) } }
-
-    public func withUnsafeBytes<R, E: Error>(_ body: (UnsafeRawBufferPointer) throws(E) -> R) throws(E) -> R {
-        try raw.withUnsafeBytes(body)
-    }
-    public mutating func withUnsafeMutableBytes<R, E: Error>(
-        _ body: (UnsafeMutableRawBufferPointer) throws(E) -> R
-    ) throws(E) -> R {
-        try raw.withUnsafeMutableBytes(body)
-    }
 }
 
 /// NodeType (IBA 14.2.5.3): 1 channel adapter, 2 switch, 3 router.

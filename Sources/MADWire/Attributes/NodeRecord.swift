@@ -1,6 +1,6 @@
 /// NodeRecord (IBA 15.2.5.2): a node's NodeInfo and NodeDescription as seen
 /// through one of its ports' LIDs.
-public struct NodeRecord: SARecord {
+public struct NodeRecord: SARecord, RawWireStructure {
     public static let attributeID = AttributeID.nodeRecord
     public var raw: FixedBytes<108>
     public init() { raw = FixedBytes() }
@@ -43,15 +43,6 @@ public struct NodeRecord: SARecord {
     public var nodeDescription: NodeDescription {
         get { recordPart(at: Self.nodeDescriptionOffset) }
         set { setRecordPart(newValue, at: Self.nodeDescriptionOffset) }
-    }
-
-    public func withUnsafeBytes<R, E: Error>(_ body: (UnsafeRawBufferPointer) throws(E) -> R) throws(E) -> R {
-        try raw.withUnsafeBytes(body)
-    }
-    public mutating func withUnsafeMutableBytes<R, E: Error>(
-        _ body: (UnsafeMutableRawBufferPointer) throws(E) -> R
-    ) throws(E) -> R {
-        try raw.withUnsafeMutableBytes(body)
     }
 
     /// NodeRecord components (opensm's IB_NR_COMPMASK_*): LID, Reserved, NodeInfo's 12

@@ -7,7 +7,7 @@
 ///   Use `init(decodingSMPData:)` and `encodeSMPData(into:)`; IssuerGID reads as zero.
 /// - In a GMP (SA Report to subscribers, IBA 15.2.5.19; Trap to a class manager's GSI)
 ///   the whole 80 bytes are present, and the SA fills IssuerGID.
-public struct Notice: MADAttribute {
+public struct Notice: MADAttribute, RawWireStructure {
     public static let attributeID = AttributeID.notice
     /// The part of a Notice that fits an SMP's data area (IBA 14.2.1.1).
     public static let smpByteCount = 64
@@ -86,15 +86,6 @@ public struct Notice: MADAttribute {
     public var dataDetails: [UInt8] { get { bytes(of: Fields.dataDetails) } set { setBytes(newValue, of: Fields.dataDetails) } }
     /// The issuer's GID, 16 bytes: present only outside SMPs.
     public var issuerGID: [UInt8] { get { bytes(of: Fields.issuerGID) } set { setBytes(newValue, of: Fields.issuerGID) } }
-
-    public func withUnsafeBytes<R, E: Error>(_ body: (UnsafeRawBufferPointer) throws(E) -> R) throws(E) -> R {
-        try raw.withUnsafeBytes(body)
-    }
-    public mutating func withUnsafeMutableBytes<R, E: Error>(
-        _ body: (UnsafeMutableRawBufferPointer) throws(E) -> R
-    ) throws(E) -> R {
-        try raw.withUnsafeMutableBytes(body)
-    }
 }
 
 /// DataDetails of the SM traps (IBA 14.2.5.1), as fields of the whole Notice (offsets count

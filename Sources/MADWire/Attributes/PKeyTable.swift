@@ -1,6 +1,6 @@
 /// P_KeyTable (IBA 14.2.5.7): one block of 32 partition keys; the attribute
 /// modifier selects the block (and, for switch external ports, the port in bits 16–31).
-public struct PKeyTable: MADAttribute {
+public struct PKeyTable: MADAttribute, RawWireStructure {
     public static let attributeID = AttributeID.pKeyTable
     /// P_Keys per block.
     public static let count = 32
@@ -36,15 +36,6 @@ public struct PKeyTable: MADAttribute {
             precondition(newValue.count == Self.count, "P_KeyTable holds exactly 32 P_Keys, got \(newValue.count)")
             for (index, key) in newValue.enumerated() { self[index] = key }
         }
-    }
-
-    public func withUnsafeBytes<R, E: Error>(_ body: (UnsafeRawBufferPointer) throws(E) -> R) throws(E) -> R {
-        try raw.withUnsafeBytes(body)
-    }
-    public mutating func withUnsafeMutableBytes<R, E: Error>(
-        _ body: (UnsafeMutableRawBufferPointer) throws(E) -> R
-    ) throws(E) -> R {
-        try raw.withUnsafeMutableBytes(body)
     }
 
     /// A 16-bit P_Key (IBA 10.9.1): the top bit is the membership type (1 full, 0 limited),

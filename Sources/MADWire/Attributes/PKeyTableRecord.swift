@@ -1,6 +1,6 @@
 /// P_KeyTableRecord (IBA 15.2.5.11): one P_KeyTable block of a port: for a CA the port at
 /// LID, for a switch port PortNum of the switch at LID.
-public struct PKeyTableRecord: SARecord {
+public struct PKeyTableRecord: SARecord, RawWireStructure {
     public static let attributeID = AttributeID.pKeyTableRecord
     public var raw: FixedBytes<72>
     public init() { raw = FixedBytes() }
@@ -27,15 +27,6 @@ public struct PKeyTableRecord: SARecord {
     public var pKeyTable: PKeyTable {
         get { recordPart(at: Self.pKeyTableOffset) }
         set { setRecordPart(newValue, at: Self.pKeyTableOffset) }
-    }
-
-    public func withUnsafeBytes<R, E: Error>(_ body: (UnsafeRawBufferPointer) throws(E) -> R) throws(E) -> R {
-        try raw.withUnsafeBytes(body)
-    }
-    public mutating func withUnsafeMutableBytes<R, E: Error>(
-        _ body: (UnsafeMutableRawBufferPointer) throws(E) -> R
-    ) throws(E) -> R {
-        try raw.withUnsafeMutableBytes(body)
     }
 
     /// P_KeyTableRecord components (opensm's IB_PKEY_COMPMASK_* names the first three): the

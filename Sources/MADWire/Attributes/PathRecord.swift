@@ -1,6 +1,6 @@
 /// PathRecord (IBA 15.2.5.16): the addressing, QoS and timing a requester needs to reach a
 /// destination port (an address vector's contents, plus what the SA chose).
-public struct PathRecord: SARecord {
+public struct PathRecord: SARecord, RawWireStructure {
     public static let attributeID = AttributeID.pathRecord
     public var raw: FixedBytes<64>
     public init() { raw = FixedBytes() }
@@ -80,15 +80,6 @@ public struct PathRecord: SARecord {
     /// 6 bits: 4.096 µs × 2^value.
     public var packetLifeTime: UInt8 { get { read(Fields.packetLifeTime) } set { write(Fields.packetLifeTime, newValue) } }
     public var preference: UInt8 { get { read(Fields.preference) } set { write(Fields.preference, newValue) } }
-
-    public func withUnsafeBytes<R, E: Error>(_ body: (UnsafeRawBufferPointer) throws(E) -> R) throws(E) -> R {
-        try raw.withUnsafeBytes(body)
-    }
-    public mutating func withUnsafeMutableBytes<R, E: Error>(
-        _ body: (UnsafeMutableRawBufferPointer) throws(E) -> R
-    ) throws(E) -> R {
-        try raw.withUnsafeMutableBytes(body)
-    }
 
     /// PathRecord components. ServiceID took the place of two 32-bit reserved components
     /// and keeps both of their bits (0 and 1), so every later component is one bit further

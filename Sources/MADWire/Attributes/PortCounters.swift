@@ -1,7 +1,7 @@
 /// PortCounters (PerfMgt, IBA 16.1.3.5): the mandatory error and traffic
 /// counters of one port. Counters saturate at their maximum; a Set with CounterSelect bits
 /// clears the selected counters. PortXmitData/PortRcvData count 4-byte words.
-public struct PortCounters: MADAttribute {
+public struct PortCounters: MADAttribute, RawWireStructure {
     public static let attributeID = AttributeID.portCounters
     public var raw: FixedBytes<44>
     public init() { raw = FixedBytes() }
@@ -75,15 +75,6 @@ public struct PortCounters: MADAttribute {
     public var portXmitPkts: UInt32 { get { read(Fields.portXmitPkts) } set { write(Fields.portXmitPkts, newValue) } }
     public var portRcvPkts: UInt32 { get { read(Fields.portRcvPkts) } set { write(Fields.portRcvPkts, newValue) } }
     public var portXmitWait: UInt32 { get { read(Fields.portXmitWait) } set { write(Fields.portXmitWait, newValue) } }
-
-    public func withUnsafeBytes<R, E: Error>(_ body: (UnsafeRawBufferPointer) throws(E) -> R) throws(E) -> R {
-        try raw.withUnsafeBytes(body)
-    }
-    public mutating func withUnsafeMutableBytes<R, E: Error>(
-        _ body: (UnsafeMutableRawBufferPointer) throws(E) -> R
-    ) throws(E) -> R {
-        try raw.withUnsafeMutableBytes(body)
-    }
 
     /// PortCounters:CounterSelect (IBA 16.1.3.5): which counters a Set clears, bit i for the
     /// i-th counter after CounterSelect (bit 0 SymbolErrorCounter ... bit 15 PortXmitWait).

@@ -2,7 +2,7 @@
 /// where ClassPortInfo:CapabilityMask2 bit 1 (IsAdditionalPortCountersExtendedSupported)
 /// is set, 64-bit forms of every PortCounters error counter. PortXmitData/PortRcvData count
 /// 4-byte words.
-public struct PortCountersExtended: MADAttribute {
+public struct PortCountersExtended: MADAttribute, RawWireStructure {
     public static let attributeID = AttributeID.portCountersExtended
     public var raw: FixedBytes<184>
     public init() { raw = FixedBytes() }
@@ -82,13 +82,4 @@ public struct PortCountersExtended: MADAttribute {
     public var vl15Dropped: UInt64 { get { read(Fields.vl15Dropped) } set { write(Fields.vl15Dropped, newValue) } }
     public var portXmitWait: UInt64 { get { read(Fields.portXmitWait) } set { write(Fields.portXmitWait, newValue) } }
     public var qp1Dropped: UInt64 { get { read(Fields.qp1Dropped) } set { write(Fields.qp1Dropped, newValue) } }
-
-    public func withUnsafeBytes<R, E: Error>(_ body: (UnsafeRawBufferPointer) throws(E) -> R) throws(E) -> R {
-        try raw.withUnsafeBytes(body)
-    }
-    public mutating func withUnsafeMutableBytes<R, E: Error>(
-        _ body: (UnsafeMutableRawBufferPointer) throws(E) -> R
-    ) throws(E) -> R {
-        try raw.withUnsafeMutableBytes(body)
-    }
 }

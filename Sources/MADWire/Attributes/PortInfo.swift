@@ -1,7 +1,7 @@
 /// PortInfo (IBA 14.2.5.6): one port's addresses, link state, speeds, VLs and error counts.
 /// The attribute modifier selects the port (0 for a switch's management port or the port
 /// the SMP arrived on). 64 bytes, the whole SMP data area.
-public struct PortInfo: MADAttribute {
+public struct PortInfo: MADAttribute, RawWireStructure {
     public static let attributeID = AttributeID.portInfo
     public var raw: FixedBytes<64>
     public init() { raw = FixedBytes() }
@@ -209,14 +209,5 @@ public struct PortInfo: MADAttribute {
     public var linkSpeedExtEnabled: LinkSpeedExtended {
         get { LinkSpeedExtended(rawValue: read(Fields.linkSpeedExtEnabled)) }
         set { write(Fields.linkSpeedExtEnabled, newValue.rawValue) }
-    }
-
-    public func withUnsafeBytes<R, E: Error>(_ body: (UnsafeRawBufferPointer) throws(E) -> R) throws(E) -> R {
-        try raw.withUnsafeBytes(body)
-    }
-    public mutating func withUnsafeMutableBytes<R, E: Error>(
-        _ body: (UnsafeMutableRawBufferPointer) throws(E) -> R
-    ) throws(E) -> R {
-        try raw.withUnsafeMutableBytes(body)
     }
 }

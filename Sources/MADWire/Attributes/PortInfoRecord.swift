@@ -1,5 +1,5 @@
 /// PortInfoRecord (IBA 15.2.5.3): the PortInfo of port PortNum of the node at EndportLID.
-public struct PortInfoRecord: SARecord {
+public struct PortInfoRecord: SARecord, RawWireStructure {
     public static let attributeID = AttributeID.portInfoRecord
     public var raw: FixedBytes<68>
     public init() { raw = FixedBytes() }
@@ -25,15 +25,6 @@ public struct PortInfoRecord: SARecord {
     public var portInfo: PortInfo {
         get { recordPart(at: Self.portInfoOffset) }
         set { setRecordPart(newValue, at: Self.portInfoOffset) }
-    }
-
-    public func withUnsafeBytes<R, E: Error>(_ body: (UnsafeRawBufferPointer) throws(E) -> R) throws(E) -> R {
-        try raw.withUnsafeBytes(body)
-    }
-    public mutating func withUnsafeMutableBytes<R, E: Error>(
-        _ body: (UnsafeMutableRawBufferPointer) throws(E) -> R
-    ) throws(E) -> R {
-        try raw.withUnsafeMutableBytes(body)
     }
 
     /// PortInfoRecord components (opensm's IB_PIR_COMPMASK_*): EndportLID, PortNum, Options,

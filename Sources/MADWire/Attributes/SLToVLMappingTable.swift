@@ -1,7 +1,7 @@
 /// SLtoVLMappingTable (IBA 14.2.5.8): the VL for each of the 16 SLs, 4 bits
 /// each, SL0 in the most significant nibble. The attribute modifier selects the
 /// input/output port pair on switches.
-public struct SLToVLMappingTable: MADAttribute {
+public struct SLToVLMappingTable: MADAttribute, RawWireStructure {
     public static let attributeID = AttributeID.slToVLMappingTable
     /// Service levels mapped.
     public static let count = 16
@@ -47,14 +47,5 @@ public struct SLToVLMappingTable: MADAttribute {
     public var packed: UInt64 {
         get { read(Fields.table) }
         set { write(Fields.table, newValue) }
-    }
-
-    public func withUnsafeBytes<R, E: Error>(_ body: (UnsafeRawBufferPointer) throws(E) -> R) throws(E) -> R {
-        try raw.withUnsafeBytes(body)
-    }
-    public mutating func withUnsafeMutableBytes<R, E: Error>(
-        _ body: (UnsafeMutableRawBufferPointer) throws(E) -> R
-    ) throws(E) -> R {
-        try raw.withUnsafeMutableBytes(body)
     }
 }

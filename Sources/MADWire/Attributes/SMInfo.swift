@@ -1,6 +1,6 @@
 /// SMInfo (IBA 14.2.5.13): a subnet manager's identity, priority and state, exchanged
 /// between SMs to elect the master. 21 bytes; the rest of the SMP data area is reserved.
-public struct SMInfo: MADAttribute {
+public struct SMInfo: MADAttribute, RawWireStructure {
     public static let attributeID = AttributeID.smInfo
     public var raw: FixedBytes<21>
     public init() { raw = FixedBytes() }
@@ -24,15 +24,6 @@ public struct SMInfo: MADAttribute {
     public var actCount: UInt32 { get { read(Fields.actCount) } set { write(Fields.actCount, newValue) } }
     public var priority: UInt8 { get { read(Fields.priority) } set { write(Fields.priority, newValue) } }
     public var smState: SMState { get { SMState(rawValue: read(Fields.smState)) } set { write(Fields.smState, newValue.rawValue) } }
-
-    public func withUnsafeBytes<R, E: Error>(_ body: (UnsafeRawBufferPointer) throws(E) -> R) throws(E) -> R {
-        try raw.withUnsafeBytes(body)
-    }
-    public mutating func withUnsafeMutableBytes<R, E: Error>(
-        _ body: (UnsafeMutableRawBufferPointer) throws(E) -> R
-    ) throws(E) -> R {
-        try raw.withUnsafeMutableBytes(body)
-    }
 }
 
 /// SMState (IBA 14.4.1). `names` are spelled as infiniband-diags' sminfo prints them

@@ -1,5 +1,5 @@
 /// SMInfoRecord (IBA 15.2.5.10): the SMInfo of the SM at LID.
-public struct SMInfoRecord: SARecord {
+public struct SMInfoRecord: SARecord, RawWireStructure {
     public static let attributeID = AttributeID.smInfoRecord
     public var raw: FixedBytes<25>
     public init() { raw = FixedBytes() }
@@ -22,15 +22,6 @@ public struct SMInfoRecord: SARecord {
     public var smInfo: SMInfo {
         get { recordPart(at: Self.smInfoOffset) }
         set { setRecordPart(newValue, at: Self.smInfoOffset) }
-    }
-
-    public func withUnsafeBytes<R, E: Error>(_ body: (UnsafeRawBufferPointer) throws(E) -> R) throws(E) -> R {
-        try raw.withUnsafeBytes(body)
-    }
-    public mutating func withUnsafeMutableBytes<R, E: Error>(
-        _ body: (UnsafeMutableRawBufferPointer) throws(E) -> R
-    ) throws(E) -> R {
-        try raw.withUnsafeMutableBytes(body)
     }
 
     /// SMInfoRecord components (opensm's IB_SMIR_COMPMASK_*).

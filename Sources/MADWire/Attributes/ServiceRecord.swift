@@ -1,6 +1,6 @@
 /// ServiceRecord (IBA 15.2.5.14): a service registered with the SA under a ServiceID, a
 /// GID and a P_Key, for a lease time, with a name and 64 bytes of service data.
-public struct ServiceRecord: SARecord {
+public struct ServiceRecord: SARecord, RawWireStructure {
     public static let attributeID = AttributeID.serviceRecord
     public var raw: FixedBytes<176>
     public init() { raw = FixedBytes() }
@@ -58,15 +58,6 @@ public struct ServiceRecord: SARecord {
     public mutating func setServiceData32(_ index: Int, _ value: UInt32) { write(Fields.serviceData32[index], value) }
     public func serviceData64(_ index: Int) -> UInt64 { read(Fields.serviceData64[index]) }
     public mutating func setServiceData64(_ index: Int, _ value: UInt64) { write(Fields.serviceData64[index], value) }
-
-    public func withUnsafeBytes<R, E: Error>(_ body: (UnsafeRawBufferPointer) throws(E) -> R) throws(E) -> R {
-        try raw.withUnsafeBytes(body)
-    }
-    public mutating func withUnsafeMutableBytes<R, E: Error>(
-        _ body: (UnsafeMutableRawBufferPointer) throws(E) -> R
-    ) throws(E) -> R {
-        try raw.withUnsafeMutableBytes(body)
-    }
 
     /// ServiceRecord components (opensm's IB_SR_COMPMASK_*): one bit per ServiceData element.
     public struct ComponentMask: OptionSet, Hashable, Sendable {

@@ -1,6 +1,6 @@
 /// SwitchInfo (IBA 14.2.5.4): a switch's forwarding-table sizes, defaults and enforcement
 /// capabilities. 20 bytes; the rest of the SMP data area is reserved.
-public struct SwitchInfo: MADAttribute {
+public struct SwitchInfo: MADAttribute, RawWireStructure {
     public static let attributeID = AttributeID.switchInfo
     public var raw: FixedBytes<20>
     public init() { raw = FixedBytes() }
@@ -71,13 +71,4 @@ public struct SwitchInfo: MADAttribute {
     public var filterRawOutboundCap: Bool { get { flag(Fields.filterRawOutboundCap) } set { setFlag(Fields.filterRawOutboundCap, newValue) } }
     public var enhancedPort0: Bool { get { flag(Fields.enhancedPort0) } set { setFlag(Fields.enhancedPort0, newValue) } }
     public var multicastFDBTop: UInt16 { get { read(Fields.multicastFDBTop) } set { write(Fields.multicastFDBTop, newValue) } }
-
-    public func withUnsafeBytes<R, E: Error>(_ body: (UnsafeRawBufferPointer) throws(E) -> R) throws(E) -> R {
-        try raw.withUnsafeBytes(body)
-    }
-    public mutating func withUnsafeMutableBytes<R, E: Error>(
-        _ body: (UnsafeMutableRawBufferPointer) throws(E) -> R
-    ) throws(E) -> R {
-        try raw.withUnsafeMutableBytes(body)
-    }
 }

@@ -1,5 +1,5 @@
 /// SwitchInfoRecord (IBA 15.2.5.5): the SwitchInfo of the switch at LID.
-public struct SwitchInfoRecord: SARecord {
+public struct SwitchInfoRecord: SARecord, RawWireStructure {
     public static let attributeID = AttributeID.switchInfoRecord
     public var raw: FixedBytes<24>
     public init() { raw = FixedBytes() }
@@ -21,15 +21,6 @@ public struct SwitchInfoRecord: SARecord {
     public var switchInfo: SwitchInfo {
         get { recordPart(at: Self.switchInfoOffset) }
         set { setRecordPart(newValue, at: Self.switchInfoOffset) }
-    }
-
-    public func withUnsafeBytes<R, E: Error>(_ body: (UnsafeRawBufferPointer) throws(E) -> R) throws(E) -> R {
-        try raw.withUnsafeBytes(body)
-    }
-    public mutating func withUnsafeMutableBytes<R, E: Error>(
-        _ body: (UnsafeMutableRawBufferPointer) throws(E) -> R
-    ) throws(E) -> R {
-        try raw.withUnsafeMutableBytes(body)
     }
 
     /// SwitchInfoRecord components: LID, Reserved, then SwitchInfo's components in IBA order

@@ -1,7 +1,7 @@
 /// VLArbitrationTable (IBA 14.2.5.9): 32 VL/Weight pairs. The attribute
 /// modifier selects the block: 1 low priority 0–31, 2 high priority 0–31, 3 low 32–63,
 /// 4 high 32–63 (bits 16–31 pick the output port on switches).
-public struct VLArbitrationTable: MADAttribute {
+public struct VLArbitrationTable: MADAttribute, RawWireStructure {
     public static let attributeID = AttributeID.vlArbitrationTable
     /// Entries per block.
     public static let count = 32
@@ -60,14 +60,5 @@ public struct VLArbitrationTable: MADAttribute {
             precondition(newValue.count == Self.count, "VLArbitrationTable holds exactly 32 entries, got \(newValue.count)")
             for (index, entry) in newValue.enumerated() { self[index] = entry }
         }
-    }
-
-    public func withUnsafeBytes<R, E: Error>(_ body: (UnsafeRawBufferPointer) throws(E) -> R) throws(E) -> R {
-        try raw.withUnsafeBytes(body)
-    }
-    public mutating func withUnsafeMutableBytes<R, E: Error>(
-        _ body: (UnsafeMutableRawBufferPointer) throws(E) -> R
-    ) throws(E) -> R {
-        try raw.withUnsafeMutableBytes(body)
     }
 }
