@@ -10,6 +10,10 @@ void CInfiniBand_i_do_nothing_just_working_around_an_empty_translation_unit(void
 #include <CInfiniBand.h>
 #include <arpa/inet.h>
 #include <stddef.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+int32_t CInfiniBand_gettid(void) { return (int32_t)syscall(SYS_gettid); }
 #include <string.h>
 
 // MARK: layouts Swift mirrors or indexes
