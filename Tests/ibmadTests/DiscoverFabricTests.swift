@@ -1,0 +1,101 @@
+import Foundation  // tests only: Process, files
+import Testing
+
+/// `ibmad ibnetdiscover` against the C ibnetdiscover on the same ibsim fabric: every output
+/// form byte for byte (the "generated on" timestamp line aside), at several windows; and
+/// with 5 % of MADs lost at every port (ibsim's console `Error`), the same topology as
+/// without loss, where the C tool silently loses nodes.
+///
+///     scripts/with-fabric .build/debug/swift-ibmadPackageTests.xctest \
+///         --testing-library swift-testing --filter DiscoverFabricTests
+@Suite(.serialized, .enabled(if: TestFabric.current != nil, TestFabric.skipReason))
+struct DiscoverFabricTests {
+    let fabric = TestFabric.current!
+
+    private func withoutTimestamp(_ text: String) -> String {
+        text.split(separator: "\n", omittingEmptySubsequences: false)
+            .filter { !$0.hasPrefix("# Topology file: generated on ") }.joined(separator: "\n")
+    }
+
+    private func expectSame(_ arguments: [String], ours extra: [String] = [], sourceLocation: SourceLocation = #_sourceLocation) throws {
+        let (c, _) = try fabric.both("ibnetdiscover", arguments)
+        let ours = try fabric.run(IBMadBinary.url.path, ["ibnetdiscover"] + arguments + extra)
+        let line = (["ibnetdiscover"] + arguments + extra).joined(separator: " ")
+        #expect(ours.status == c.status, "\(line): exit status (ours stderr: \(ours.stderr))", sourceLocation: sourceLocation)
+        #expect(withoutTimestamp(ours.stdout) == withoutTimestamp(c.stdout), "\(line): stdout", sourceLocation: sourceLocation)
+        // ibsim's fabrics have no routers: -R alone prints nothing.
+        if !arguments.contains("-R") {
+            #expect(!c.stdout.isEmpty, "\(line): the C tool printed nothing", sourceLocation: sourceLocation)
+        }
+    }
+
+    @Test func everyOutputFormIsTheCToolsText() throws {
+        for form in [[], ["-l"], ["-H"], ["-S"], ["-R"], ["-p"]] {
+            try expectSame(form)
+        }
+    }
+
+    @Test("The window changes the walk, not the result", arguments: ["1", "2", "8", "64"])
+    func windows(window: String) throws {
+        try expectSame([], ours: ["-o", window])
+        try expectSame(["-p"], ours: ["--outstanding_smps", window])
+    }
+
+    @Test func nodeNameMapAndTopologyFile() throws {
+        let directory = try TemporaryFiles.directory()
+        let map = directory.appendingPathComponent("discover-node-name-map")
+        let switchGUID = try #require(fabric.nodes.first { $0.isSwitch }?.nodeGUID)
+        let hostGUID = try #require(fabric.nodes.first { !$0.isSwitch }?.nodeGUID)
+        try "# test map\n\(switchGUID) \"core switch A\"\n\(hostGUID) \"login node\"\n".write(to: map, atomically: true, encoding: .utf8)
+        for form in [[], ["-l"], ["-p"]] { try expectSame(form + ["--node-name-map", map.path]) }
+
+        let theirs = directory.appendingPathComponent("c-topology"), ours = directory.appendingPathComponent("our-topology")
+        _ = try fabric.both("ibnetdiscover", [theirs.path])
+        let run = try fabric.run(IBMadBinary.url.path, ["ibnetdiscover", ours.path])
+        #expect(run.status == 0 && run.stdout.isEmpty)
+        #expect(withoutTimestamp(try String(contentsOf: ours, encoding: .utf8))
+                == withoutTimestamp(try String(contentsOf: theirs, encoding: .utf8)))
+        let refused = try fabric.run(IBMadBinary.url.path, ["ibnetdiscover", "/nonexistent-dir/topology"])
+        #expect(refused.status != 0 && refused.stdout.contains("can't open file /nonexistent-dir/topology for writing"))
+    }
+
+    @Test func badArguments() throws {
+        for arguments in [["-o", "0"], ["-D", "0"], ["--retries", "-1"]] {
+            let run = try fabric.run(IBMadBinary.url.path, ["ibnetdiscover"] + arguments)
+            #expect(run.status == 64, "\(arguments): \(run.stderr)")
+        }
+    }
+
+    /// ibsim's node names ("leaf1", "H1", ...) from the net file.
+    private func simulatedNodeNames() throws -> [String] {
+        let path = try #require(ProcessInfo.processInfo.environment["IBMAD_FABRIC_NET"])
+        return try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n").compactMap { line in
+            let words = line.split(whereSeparator: { $0 == " " || $0 == "\t" })
+            guard let kind = words.first, ["Switch", "Hca", "Ca"].contains(kind), words.count >= 3 else { return nil }
+            return String(words[2]).trimmingCharacters(in: CharacterSet(charactersIn: "\""))
+        }
+    }
+
+    private func console(_ command: String) throws {
+        let path = try #require(ProcessInfo.processInfo.environment["IBMAD_FABRIC_CONSOLE"])
+        let handle = try #require(FileHandle(forWritingAtPath: path))
+        handle.write(Data((command + "\n").utf8))
+        try handle.close()
+    }
+
+    @Test("With 5 % of MADs lost at every port, discovery still finds the whole fabric")
+    func lossIsRetried() throws {
+        let (reference, _) = try fabric.both("ibnetdiscover", ["-p"])
+        let names = try simulatedNodeNames()
+        #expect(names.count == fabric.nodes.count)
+        for name in names { try console("Error \"\(name)\" 5") }
+        defer { for name in names { try? console("Error \"\(name)\" 0") } }
+        Thread.sleep(forTimeInterval: 0.2)  // the console is read between MADs
+        let ours = try fabric.run(IBMadBinary.url.path, ["ibnetdiscover", "-p", "-v"])
+        #expect(ours.status == 0, "\(ours.stderr)")
+        #expect(ours.stdout == reference.stdout)
+        // -v reports the retries: proof that loss really happened.
+        let retried = ours.stderr.firstMatch(of: /(\d+) retried/).flatMap { Int($0.1) } ?? 0
+        #expect(retried > 0, "no MAD was retried: \(ours.stderr)")
+    }
+}
