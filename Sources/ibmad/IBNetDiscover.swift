@@ -30,6 +30,9 @@ struct IBNetDiscover: AsyncParsableCommand {
     @Flag(name: [.customShort("p"), .customLong("ports")], help: "Print a ports report.")
     var portsReport = false
 
+    @Flag(help: "Print the topology as Graphviz (switches as boxes, CAs as ellipses).")
+    var dot = false
+
     @Option(name: [.customShort("o"), .customLong("outstanding_smps"), .customLong("outstanding")],
             help: "SMPs outstanding at once during the walk (default 64; ibnetdiscover's default is 2).")
     var outstanding: Int = 64
@@ -48,6 +51,7 @@ struct IBNetDiscover: AsyncParsableCommand {
             throw ValidationError("ibnetdiscover takes no -D, -G, -L or -y: it walks from the local port")
         }
         guard (1...4096).contains(outstanding) else { throw ValidationError("-o/--outstanding_smps must be 1-4096") }
+        if diags.json && dot { throw ValidationError("use only one of --json and --dot") }
         guard (0...100).contains(retries) else { throw ValidationError("--retries must be 0-100") }
     }
 
@@ -65,7 +69,11 @@ struct IBNetDiscover: AsyncParsableCommand {
                 .report(tool: "ibnetdiscover")
         }
         let text: String
-        if portsReport {
+        if diags.json {
+            text = TopologyFormats.json(topology, nodeNames: names)
+        } else if dot {
+            text = TopologyFormats.dot(topology, nodeNames: names)
+        } else if portsReport {
             text = IBNetDiscoverText.portsReport(topology, nodeNames: names)
         } else if list || hcaList || switchList || routerList {
             let which: IBNetDiscoverText.NodeList = list ? .all : hcaList ? .channelAdapters : switchList ? .switches : .routers

@@ -59,8 +59,41 @@ struct DiscoverFabricTests {
         #expect(refused.status != 0 && refused.stdout.contains("can't open file /nonexistent-dir/topology for writing"))
     }
 
+    @Test("--json and --dot hold the nodes and cables the C tool's topology file lists")
+    func jsonAndDot() throws {
+        let (c, _) = try fabric.both("ibnetdiscover", [])
+        let portLines = c.stdout.split(separator: "\n").filter { $0.hasPrefix("[") }.count
+        let guids = Set(c.stdout.split(separator: "\n").compactMap { line -> String? in
+            for prefix in ["switchguid=", "caguid="] where line.hasPrefix(prefix) {
+                return String(line.dropFirst(prefix.count).prefix { $0 != "(" })
+            }
+            return nil
+        })
+        #expect(guids.count == fabric.nodes.count)
+
+        let json = try fabric.run(IBMadBinary.url.path, ["ibnetdiscover", "--json"])
+        #expect(json.status == 0, "\(json.stderr)")
+        let document = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
+        #expect(document["complete"] as? Bool == true)
+        let nodes = try #require(document["nodes"] as? [[String: Any]])
+        #expect(Set(nodes.compactMap { $0["guid"] as? String }) == guids)
+        let links = try #require(document["links"] as? [[String: Any]])
+        #expect(links.count * 2 == portLines)  // the text lists every cable from both ends
+        for node in fabric.nodes {
+            let entry = nodes.first { ($0["guid"] as? String) == node.nodeGUID }
+            #expect(entry.map { String($0["lid"] as? Int ?? -1) } == String(Int(node.lid.dropFirst(2), radix: 16) ?? -2),
+                    "LID of \(node.nodeGUID)")
+        }
+
+        let dot = try fabric.run(IBMadBinary.url.path, ["ibnetdiscover", "--dot"])
+        #expect(dot.status == 0 && dot.stdout.hasPrefix("graph fabric {") && dot.stdout.hasSuffix("}\n"))
+        let lines = dot.stdout.split(separator: "\n")
+        #expect(lines.filter { $0.contains(" -- ") }.count == links.count)
+        #expect(lines.filter { $0.contains("[label=") && !$0.contains(" -- ") }.count == guids.count)
+    }
+
     @Test func badArguments() throws {
-        for arguments in [["-o", "0"], ["-D", "0"], ["--retries", "-1"]] {
+        for arguments in [["-o", "0"], ["-D", "0"], ["--retries", "-1"], ["--json", "--dot"]] {
             let run = try fabric.run(IBMadBinary.url.path, ["ibnetdiscover"] + arguments)
             #expect(run.status == 64, "\(arguments): \(run.stderr)")
         }
