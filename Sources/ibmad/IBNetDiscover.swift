@@ -33,6 +33,9 @@ struct IBNetDiscover: AsyncParsableCommand {
     @Flag(help: "Print the topology as Graphviz (switches as boxes, CAs as ellipses).")
     var dot = false
 
+    @Option(name: .customLong("load"), help: ArgumentHelp("Read the topology from this ibnetdiscover file instead of walking the fabric.", valueName: "file"))
+    var load: String?
+
     @Option(name: [.customShort("o"), .customLong("outstanding_smps"), .customLong("outstanding")],
             help: "SMPs outstanding at once during the walk (default 64; ibnetdiscover's default is 2).")
     var outstanding: Int = 64
@@ -58,6 +61,18 @@ struct IBNetDiscover: AsyncParsableCommand {
     func run() async throws {
         let names: NodeNameMap
         do { names = try diags.loadNodeNameMap() ?? NodeNameMap() } catch { throw error.report(tool: "ibnetdiscover") }
+        if let load {
+            let topology: Topology
+            do {
+                topology = try TopologyFile.parse(String(decoding: FileReader.contents(of: load), as: UTF8.self))
+            } catch let error as FileReader.Failure {
+                throw DiagsFailure(stdout: "loading cached fabric failed\n", detail: error.message).report(tool: "ibnetdiscover")
+            } catch {
+                throw DiagsFailure(stdout: "loading cached fabric failed\n", detail: "\(load): \(error)").report(tool: "ibnetdiscover")
+            }
+            try output(topology, names)
+            return
+        }
         let session: DiagsSession
         do { session = try DiagsSession(diags, window: outstanding) } catch { throw error.report(tool: "ibnetdiscover") }
         defer { session.close() }
@@ -68,6 +83,20 @@ struct IBNetDiscover: AsyncParsableCommand {
             throw DiagsFailure(stdout: "discover failed\n", detail: topology.unreachable.map(\.description).joined(separator: "\n"))
                 .report(tool: "ibnetdiscover")
         }
+        try output(topology, names)
+        let statistics = session.agent.statistics
+        if !topology.isComplete {
+            StandardError.emit("ibmad ibnetdiscover: incomplete: \(topology.unreachable.count) queries got no answer "
+                               + "after \(retries) retries (\(statistics.retries) MADs retried in all):\n")
+            for item in topology.unreachable { StandardError.emit("  \(item)\n") }
+            throw ExitCode(1)
+        }
+        if diags.verbose > 0 {
+            StandardError.emit("ibmad ibnetdiscover: \(topology.nodes.count) nodes, \(statistics.sent) SMPs sent, \(statistics.retries) retried\n")
+        }
+    }
+
+    private func output(_ topology: Topology, _ names: NodeNameMap) throws {
         let text: String
         if diags.json {
             text = TopologyFormats.json(topology, nodeNames: names)
@@ -88,16 +117,6 @@ struct IBNetDiscover: AsyncParsableCommand {
             }
         } else {
             print(text, terminator: "")
-        }
-        let statistics = session.agent.statistics
-        if !topology.isComplete {
-            StandardError.emit("ibmad ibnetdiscover: incomplete: \(topology.unreachable.count) queries got no answer "
-                               + "after \(retries) retries (\(statistics.retries) MADs retried in all):\n")
-            for item in topology.unreachable { StandardError.emit("  \(item)\n") }
-            throw ExitCode(1)
-        }
-        if diags.verbose > 0 {
-            StandardError.emit("ibmad ibnetdiscover: \(topology.nodes.count) nodes, \(statistics.sent) SMPs sent, \(statistics.retries) retried\n")
         }
     }
 }

@@ -92,6 +92,63 @@ struct DiscoverFabricTests {
         #expect(lines.filter { $0.contains("[label=") && !$0.contains(" -- ") }.count == guids.count)
     }
 
+    @Test("--load reads a topology file back: the C tool's file prints as the live walk does")
+    func loadReadsTheTopologyFileBack() throws {
+        let file = try TemporaryFiles.directory().appendingPathComponent("c-topology-for-load")
+        let (written, _) = try fabric.both("ibnetdiscover", [file.path])
+        #expect(written.status == 0)
+        for form in [[], ["-l"], ["-H"], ["-S"], ["--json"]] {
+            let live = try fabric.run(IBMadBinary.url.path, ["ibnetdiscover"] + form)
+            let loaded = try IBMadBinary.run(["ibnetdiscover", "--load", file.path] + form)
+            #expect(loaded.status == 0, "\(form): \(loaded.stderr)")
+            #expect(withoutTimestamp(loaded.stdout) == withoutTimestamp(live.stdout), "--load \(form)")
+        }
+        let missing = try IBMadBinary.run(["ibnetdiscover", "--load", "/nonexistent/topology"])
+        #expect(missing.status != 0 && missing.stdout.contains("loading cached fabric failed"))
+        let garbage = try TemporaryFiles.write(Array("Switch\tx\n".utf8), name: "bad-topology")
+        let refused = try IBMadBinary.run(["ibnetdiscover", "--load", garbage])
+        #expect(refused.status != 0 && refused.stderr.contains("line 1"))
+    }
+
+    /// The topology file is an ibsim net file: simulated again, the fabric is rediscovered
+    /// with the same nodes, descriptions and cables (LIDs are the new SM's to assign).
+    @Test func aDiscoveredFabricSimulatesAgain() throws {
+        let file = try TemporaryFiles.directory().appendingPathComponent("our-topology-for-ibsim")
+        let discovered = try fabric.run(IBMadBinary.url.path, ["ibnetdiscover", file.path])
+        #expect(discovered.status == 0)
+        let original = try fabric.run(IBMadBinary.url.path, ["ibnetdiscover", "--json"])
+
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let process = Process()
+        process.executableURL = root.appendingPathComponent("scripts/with-fabric")
+        process.arguments = ["--fabric", file.path, "--preload", IBMadBinary.url.path, "ibnetdiscover", "--json"]
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0)
+
+        func shape(_ json: Data) throws -> (nodes: Set<String>, links: Set<String>) {
+            let document = try #require(try JSONSerialization.jsonObject(with: json) as? [String: Any])
+            let nodes = try #require(document["nodes"] as? [[String: Any]]).map {
+                "\($0["guid"]!) \($0["type"]!) \($0["description"]!) \($0["ports"]!)"
+            }
+            let links = try #require(document["links"] as? [[String: Any]]).map { link in
+                ["a", "b"].map { end in
+                    let side = link[end] as? [String: Any] ?? [:]
+                    return "\(side["guid"] ?? "?"):\(side["port"] ?? "?")"
+                }.sorted().joined(separator: "-")
+            }
+            return (Set(nodes), Set(links))
+        }
+        let before = try shape(Data(original.stdout.utf8)), after = try shape(data)
+        #expect(before.nodes.count == fabric.nodes.count)
+        #expect(after.nodes == before.nodes)
+        #expect(after.links == before.links)
+    }
+
     @Test func badArguments() throws {
         for arguments in [["-o", "0"], ["-D", "0"], ["--retries", "-1"], ["--json", "--dot"]] {
             let run = try fabric.run(IBMadBinary.url.path, ["ibnetdiscover"] + arguments)

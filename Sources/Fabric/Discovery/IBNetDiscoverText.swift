@@ -1,7 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import MADWire
+public import MADWire
 
 /// ibnetdiscover's text outputs (infiniband-diags ibnetdiscover.c) for a `Topology`: the
 /// topology file, the node lists (-l, -H, -S, -R) and the ports report (-p).
@@ -188,25 +188,28 @@ extension Topology {
     /// Discovery order as libibnetdisc has it: breadth first from the local node, each
     /// node's ports in ascending order (a switch's all, the local node's own), a node
     /// taking the place where it was first met.
-    public func canonicalOrder() -> [UInt64] {
+    public func canonicalOrder() -> [UInt64] { canonicalWalk().map(\.guid) }
+
+    /// `canonicalOrder()` with the directed route each node is first met by on that walk
+    /// (nil for nodes found but not linked back, listed last in walk order).
+    public func canonicalWalk() -> [(guid: UInt64, path: DirectedRoutePath?)] {
         guard let start = order.first else { return [] }
         var seen: Set<UInt64> = [start]
-        var result = [start]
+        var result: [(guid: UInt64, path: DirectedRoutePath?)] = [(start, .local)]
         var next = 0
         while next < result.count {
-            guard let node = nodes[result[next]] else { next += 1; continue }
+            let (guid, path) = result[next]
+            guard let node = nodes[guid] else { next += 1; continue }
             let walks = node.isSwitch || next == 0
             next += 1
             guard walks else { continue }
             for number in node.ports.keys.sorted() where number != 0 {
                 guard let remote = node.ports[number]?.remote, nodes[remote.node] != nil,
                       seen.insert(remote.node).inserted else { continue }
-                result.append(remote.node)
+                result.append((remote.node, path.flatMap { try? $0.appending(number) }))
             }
         }
-        // Nodes found but not linked back (a port whose PortInfo never answered) keep
-        // their walk order after the rest.
-        for guid in order where !seen.contains(guid) { result.append(guid) }
+        for guid in order where !seen.contains(guid) { result.append((guid, nil)) }
         return result
     }
 }

@@ -16,10 +16,11 @@ public struct Topology: Sendable {
     public var switches: [Node] { order.compactMap { nodes[$0] }.filter { $0.info.nodeType == .switch } }
     public var channelAdapters: [Node] { order.compactMap { nodes[$0] }.filter { $0.info.nodeType != .switch } }
 
-    /// Every link once, from the end that sorts first (node GUID, then port).
+    /// Every link once, from the end that sorts first (node GUID, then port), in
+    /// discovery order.
     public var links: [Link] {
         var result: [Link] = []
-        for guid in order {
+        for guid in canonicalOrder() {
             guard let node = nodes[guid] else { continue }
             for port in node.ports.values.sorted(by: { $0.number < $1.number }) {
                 guard let remote = port.remote else { continue }

@@ -38,7 +38,8 @@ public enum TopologyFormats {
         }
         w.key("nodes")
         w.beginArray()
-        for node in topology.canonicalOrder().compactMap({ topology.nodes[$0] }) {
+        for (guid, path) in topology.canonicalWalk() {
+            guard let node = topology.nodes[guid] else { continue }
             w.beginObject()
             w.member("guid", guidText(node.guid))
             w.member("type", typeName(node))
@@ -50,7 +51,7 @@ public enum TopologyFormats {
             w.member("systemImageGUID", guidText(node.info.systemImageGUID))
             w.member("lid", Int(node.lid))
             w.member("lmc", Int(lmc(of: node)))
-            w.member("drPath", pathText(node.path))
+            w.member("drPath", pathText(path ?? node.path))
             if node.isSwitch { w.member("enhancedPort0", node.switchInfo?.enhancedPort0 == true) }
             w.endObject()
         }
