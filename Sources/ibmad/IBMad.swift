@@ -8,6 +8,7 @@ struct IBMad: AsyncParsableCommand {
         commandName: "ibmad",
         abstract: "InfiniBand management datagram (MAD) tools.",
         subcommands: [Decode.self, SMPQuery.self, SMInfoCommand.self, PerfQuery.self, SMPDump.self, IBAddr.self, SAQuery.self,
-                      IBPing.self, IBNetDiscover.self, IBQueryErrors.self]
+                      IBPing.self, IBNetDiscover.self, IBQueryErrors.self,
+                      IBLinkInfo.self]
     )
 }

@@ -19,32 +19,8 @@ struct IBQueryErrors: AsyncParsableCommand {
         commandName: "ibqueryerrors",
         abstract: "Report ports with error counters beyond their thresholds (like infiniband-diags ibqueryerrors).")
 
-    // ibqueryerrors takes only some of the common options (ibdiag_process_opts excludes
-    // "cDGKLnRrSs", whose letters it uses for its own): -s here is --suppress.
-    @Option(name: [.customShort("C"), .customLong("Ca")], help: ArgumentHelp("CA name to use.", valueName: "ca"))
-    var ca: String?
-    @Option(name: [.customShort("P"), .customLong("Port")], help: ArgumentHelp("CA port number to use.", valueName: "port"))
-    var port: Int?
-    @Option(name: [.customShort("t"), .customLong("timeout")], help: ArgumentHelp("Timeout of one attempt in ms (default 1000).", valueName: "ms"))
-    var timeout: Int?
-    @Option(name: [.customShort("y"), .customLong("m_key")], help: ArgumentHelp("M_Key to put in SMPs.", valueName: "key"))
-    var mKey: String?
+    @OptionGroup var scan: FabricScanOptions
     @Flag(name: [.customShort("d"), .customLong("debug")], help: "More detail about failures (stderr).") var debug: Int
-    @Flag(name: [.customShort("v"), .customLong("verbose")], help: "Verbose output.") var verbose: Int
-    @Option(name: .customLong("node-name-map"), help: ArgumentHelp("Node name map file.", valueName: "file"))
-    var nodeNameMap: String?
-    @Flag(help: "Print the findings and summary as JSON.") var json = false
-
-    /// The common options as the shared session code takes them.
-    private func diagsOptions() throws -> DiagsOptions {
-        var arguments: [String] = []
-        if let ca { arguments += ["-C", ca] }
-        if let port { arguments += ["-P", String(port)] }
-        if let timeout { arguments += ["-t", String(timeout)] }
-        if let mKey { arguments += ["-y", mKey] }
-        if let nodeNameMap { arguments += ["--node-name-map", nodeNameMap] }
-        return try DiagsOptions.parse(arguments)
-    }
 
     @Option(name: [.customShort("s"), .customLong("suppress")], help: ArgumentHelp("Counters not to report.", valueName: "err1,err2,..."))
     var suppress: [String] = []
@@ -53,6 +29,7 @@ struct IBQueryErrors: AsyncParsableCommand {
     @Flag(name: .customLong("switch"), help: "Report switches only.") var switchesOnly = false
     @Flag(name: .customLong("ca"), help: "Report CAs only.") var channelAdaptersOnly = false
     @Flag(name: .customLong("router"), help: "Report routers only.") var routersOnly = false
+    @Flag(help: "Print the findings and summary as JSON.") var json = false
     @Flag(name: [.customShort("k"), .customLong("clear-errors")], help: "Clear error counters after reading them.")
     var clearErrors = false
     @Flag(name: [.customShort("K"), .customLong("clear-counts")], help: "Clear data counters after reading them.")
@@ -69,7 +46,7 @@ struct IBQueryErrors: AsyncParsableCommand {
     var outstanding = 64
 
     func validate() throws {
-        _ = try diagsOptions()
+        _ = try scan.diagsOptions()
         guard (1...4096).contains(outstanding) else { throw ValidationError("-o/--outstanding_smps must be 1-4096") }
         for name in suppress.flatMap({ $0.split(separator: ",") }) where !ErrorSweep.suppressibleNames.contains(String(name)) {
             throw ValidationError("-s: \"\(name)\" is not a PortCounters field (one of \(ErrorSweep.suppressibleNames.sorted().joined(separator: ", ")))")
@@ -77,7 +54,7 @@ struct IBQueryErrors: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let diags = try diagsOptions()
+        let diags = try scan.diagsOptions()
         let names: NodeNameMap
         do { names = try diags.loadNodeNameMap() ?? NodeNameMap() } catch { throw error.report(tool: "ibqueryerrors") }
         let session: DiagsSession
@@ -116,7 +93,7 @@ struct IBQueryErrors: AsyncParsableCommand {
         let report = await sweep.run(topology, nodeNames: names)
         for warning in report.warnings { StandardError.emit("ibwarn: \(warning)\n") }
         print(json ? sweep.json(report) : report.text, terminator: "")
-        if verbose > 0 { StandardError.emit("ibmad ibqueryerrors: \(report.madsSent) PMA MADs in the sweep\n") }
+        if scan.verbose > 0 { StandardError.emit("ibmad ibqueryerrors: \(report.madsSent) PMA MADs in the sweep\n") }
         if !topology.isComplete {
             StandardError.emit("ibmad ibqueryerrors: discovery incomplete, \(topology.unreachable.count) queries got no answer:\n")
             for item in topology.unreachable { StandardError.emit("  \(item)\n") }

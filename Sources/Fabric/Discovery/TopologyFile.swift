@@ -146,7 +146,8 @@ public enum TopologyFile {
             if node.isSwitch { topology.nodes[guid]!.ports[0]?.info.capabilityMask.insert(.isExtendedSpeedsSupported) }
             else { info.capabilityMask.insert(.isExtendedSpeedsSupported) }
         }
-        info.portState = .active
+        info.portState = .active  // a cabled port in the file was up when it was written
+        info.portPhysicalState = .linkUp
         let remote = Topology.PortReference(node: remoteGUID, port: remotePort)
         topology.nodes[guid]!.ports[portNumber] = Topology.Port(number: portNumber, info: info, guid: ownGUID, remote: remote)
     }
