@@ -1,6 +1,6 @@
 import CInfiniBand
 import MADAgents
-import MADTransport
+@testable import MADTransport
 import MADWire
 import Synchronization
 import Testing
@@ -166,6 +166,94 @@ struct RxeRigVerbsGSIPortTests {
         responderPort.close()
         expectClean(port.pool)
         #expect(responderPort.pool.violations.isEmpty)
+    }
+
+    @Test("(b) MADAgent on both sides: a responder agent on UmadPort rxe0 (vendor class 0x09) answers verbs",
+          arguments: rigGIDIndices)
+    func agentResponderAnswers(gidIndex: Int) async throws {
+        let vendorClass = ManagementClass(rawValue: 0x09)  // vendor range 1: no OUI (IBA 13.4.4)
+        let attribute = AttributeID(rawValue: 0xFF01)
+        let responderPort = try UmadPort(caName: RxeRig.responderDevice, portNumber: 1)
+        let responder = try MADAgent(port: responderPort)
+        try responder.serve(class: vendorClass, version: 1, attribute: attribute) { request, _, response in
+            response.withUnsafeMutableBytes { raw in
+                raw[24] = request.withUnsafeBytes { $0[24] } &+ 1
+                for (offset, byte) in VendorResponder.payload.enumerated() { raw[25 + offset] = byte }
+            }
+            return .success
+        }
+        let port = try requesterPort(gidIndex: gidIndex)
+        let requester = try MADAgent(port: port)
+        let destination = try RxeRig.qp1(of: RxeRig.responderDevice, gidIndex: gidIndex)
+        for round in 0..<3 {
+            var request = MAD(class: vendorClass, classVersion: 1, method: .get, attribute: attribute)
+            request.withUnsafeMutableBytes { $0[24] = UInt8(round) }
+            let response = try await requester.request(request, to: destination,
+                                                       options: RequestOptions(timeoutMilliseconds: 500, retries: 5))
+            #expect(response.method == .getResponse)
+            #expect(response.status == .success)
+            let data = response.withUnsafeBytes { Array($0[24..<(25 + VendorResponder.payload.count)]) }
+            #expect(data == [UInt8(round + 1)] + VendorResponder.payload)
+        }
+        // An attribute the responder does not serve: unsupported method/attribute (IBA 13.4.7).
+        let other = try await requester.request(MAD(class: vendorClass, classVersion: 1, method: .get,
+                                                    attribute: AttributeID(rawValue: 0xFF02)), to: destination,
+                                                options: RequestOptions(timeoutMilliseconds: 500, retries: 5))
+        #expect(other.status == .unsupportedMethodAttribute)
+        requester.close()
+        responder.close()
+        port.close()
+        responderPort.close()  // joins its I/O thread: the responder's counters are final
+        #expect(responder.responderStatistics.sent >= 4)
+        #expect(responder.responderStatistics.dropped == 0)
+        expectClean(port.pool)
+        #expect(responderPort.pool.violations.isEmpty)
+    }
+
+    @Test("Verifier: writes to posted receive slots are reported at completion; the device wrote only the bounce copy")
+    func verifierCatchesWriteWhilePosted() async throws {
+        let violations = Mutex<[PoolViolation]>([])
+        let pool = try MADBufferPool(.init(sendSlots: 4, receiveSlots: 8, sendHeadroom: 0, receiveHeadroom: 40, verify: true,
+                                           onViolation: { violation in violations.withLock { $0.append(violation) } }))
+        let port = try VerbsGSIPort(deviceName: RxeRig.requesterDevice, gidIndex: 1, pool: pool)
+        let collector = MADCollector()
+        let agent = try port.register(AgentRegistration(class: .performance, version: 1))
+        try port.start(delegate: collector)
+        // The seeded fault: the owner scribbles every receive slot the device owns.
+        let receiveSlots = pool.layout.sendSlots..<pool.slotCount
+        #expect(pool.census.posted == receiveSlots.count)
+        for index in receiveSlots { pool.slotBuffer(index)[100] ^= 0xFF }
+
+        let destination = try RxeRig.qp1(of: RxeRig.responderDevice, gidIndex: 1)
+        let tid = Self.nextTID.add(1, ordering: .relaxed).newValue
+        let request = MAD(class: .performance, classVersion: 1, method: .get, attribute: .classPortInfo,
+                          transactionID: UInt64(agent.rawValue) << 32 | UInt64(tid))
+        var answer: MADCollector.Event?
+        for _ in 0..<3 where answer == nil {
+            let slot = try pool.tryAcquire(.send)
+            slot.store(request)
+            try port.send(slot, to: destination, agent: agent, timeoutMilliseconds: 0)
+            answer = try? await collector.event(lowTID: tid, within: .seconds(2))
+        }
+        // The response is intact: the device wrote the bounce buffer, copied over the
+        // scribbled slot only at completion.
+        guard case .received(let response, _, _) = try #require(answer) else {
+            Issue.record("no response: \(String(describing: answer))")
+            return
+        }
+        #expect(response.status == .unsupportedMethodAttribute)
+        let atCompletion = violations.withLock { $0 }
+        #expect(!atCompletion.isEmpty)
+        #expect(atCompletion.allSatisfy { $0.kind == .writeWhilePosted && $0.slotKind == .receive })
+        // Closing hands every still-posted slot back: each scribbled one is reported too,
+        // and nothing is reported that was not seeded.
+        port.close()
+        let all = violations.withLock { $0 }
+        // Each seeded slot exactly once: a slot that took a MAD is reposted clean.
+        #expect(all.count == receiveSlots.count)
+        #expect(Set(all.compactMap(\.slot)) == Set(receiveSlots))
+        #expect(all.allSatisfy { $0.kind == .writeWhilePosted })
+        #expect(pool.census.posted == 0 && pool.census.owned == 0)
     }
 
     // MARK: (c) errors on a real device
