@@ -80,6 +80,16 @@ struct RxeRigVerbsGSIPortTests {
         port.close()
         port.close()  // idempotent
         expectClean(port.pool)
+
+        // A started port nobody closes is closed by its deinit (its I/O thread does not
+        // keep it alive): the ring's slots come back.
+        let pool = try VerbsGSIPort.makePool(sendSlots: 2, receiveSlots: 4)
+        do {
+            let forgotten = try VerbsGSIPort(deviceName: RxeRig.requesterDevice, gidIndex: gidIndex, pool: pool)
+            try forgotten.start(delegate: MADCollector())
+            #expect(pool.census.posted == 4)
+        }
+        expectClean(pool)
     }
 
     @Test("(a) The kernel's ib_mad on rxe0 answers a PerfMgt ClassPortInfo Get: GetResp, unsupported method/attribute",

@@ -42,18 +42,10 @@ public final class VerbsGSIPort: MADPort {
     /// Bytes in front of each received MAD: the GRH (or RoCE v2's IPv4 header) area.
     public static let receiveHeadroom = Int(CInfiniBand_GRH_SIZE)
 
-    let resources: VerbsResources
-    let lkey: UInt32
-    let state: Mutex<State>
-
-    struct State: Sendable {
-        var agents = VerbsAgentTable()
-        var ledger: VerbsSlotLedger
-        var loop: VerbsIOLoop?
-        var closed = false
-        /// Received MADs no agent took (dropped, as ib_mad drops them).
-        var unclaimed = 0
-    }
+    /// What the I/O thread shares with the port (it holds the core, not the port, so a
+    /// port nobody closes is still deinitialized, and deinit closes it).
+    let core: VerbsPortCore
+    var resources: VerbsResources { core.resources }
 
     /// A pool laid out for a UD QP: no send headroom, the GRH area before each receive.
     public static func makePool(sendSlots: Int = 128, receiveSlots: Int = 128,
@@ -83,17 +75,16 @@ public final class VerbsGSIPort: MADPort {
         if ibv_is_fork_initialized() == IBV_FORK_DISABLED { _ = ibv_fork_init() }
 
         let resources = VerbsResources()
-        self.resources = resources
         let (context, name) = try VerbsDevice.open(deviceName)
         resources.context = context
-        info = try VerbsDevice.describe(context, name: name, port: portNumber, gidIndex: gidIndex)
+        let info = try VerbsDevice.describe(context, name: name, port: portNumber, gidIndex: gidIndex)
+        self.info = info
 
         var deviceAttributes = ibv_device_attr()
         _ = ibv_query_device(context, &deviceAttributes)
         let maxWR = Int(max(1, deviceAttributes.max_qp_wr))
         let sendDepth = min(self.pool.configuration.sendSlots, maxWR)
         let receiveDepth = min(self.pool.configuration.receiveSlots, maxWR)
-        state = Mutex(State(ledger: VerbsSlotLedger(receiveTarget: receiveDepth)))
 
         errno = 0
         guard let pd = ibv_alloc_pd(context) else { throw .system(call: "ibv_alloc_pd(\(name))", errno: errno) }
@@ -105,7 +96,6 @@ public final class VerbsGSIPort: MADPort {
             throw .system(call: "ibv_reg_mr(\(self.pool.region.count) bytes)", errno: errno)
         }
         resources.memoryRegion = mr
-        lkey = mr.pointee.lkey
         errno = 0
         guard let channel = ibv_create_comp_channel(context) else {
             throw .system(call: "ibv_create_comp_channel", errno: errno)
@@ -135,6 +125,8 @@ public final class VerbsGSIPort: MADPort {
         }
         resources.queuePair = qp
         queuePairNumber = qp.pointee.qp_num
+        core = VerbsPortCore(pool: self.pool, info: info, resources: resources, lkey: mr.pointee.lkey,
+                             receiveTarget: receiveDepth)
 
         var failedState = IBV_QPS_RESET
         let modified = CInfiniBand_ibv_modify_qp_ud_to_rts(qp, UInt8(portNumber), 0, Self.queueKey, &failedState)
@@ -146,7 +138,7 @@ public final class VerbsGSIPort: MADPort {
         // The receive ring, posted before anything can arrive for us.
         for _ in 0..<receiveDepth {
             guard let slot = try? self.pool.tryAcquire(.receive) else { break }
-            try postReceive(slot)
+            try core.postReceive(slot)
         }
     }
 
@@ -160,26 +152,26 @@ public final class VerbsGSIPort: MADPort {
 
     /// Adds an agent. SMP classes (0x01, 0x81) are refused: QP0 is not reachable through verbs.
     public func registerAgent(_ registration: AgentRegistration) throws(VerbsPortError) -> AgentID {
-        try state.withLock { state throws(VerbsPortError) -> AgentID in
+        try core.state.withLock { state throws(VerbsPortError) -> AgentID in
             if state.closed { throw .closed }
             return try state.agents.register(registration)
         }
     }
 
     public func unregister(_ agent: AgentID) {
-        state.withLock { _ = $0.agents.unregister(agent) }
+        core.state.withLock { _ = $0.agents.unregister(agent) }
     }
 
     /// Received MADs that no registered agent took.
-    public var unclaimedCount: Int { state.withLock { $0.unclaimed } }
+    public var unclaimedCount: Int { core.state.withLock { $0.unclaimed } }
 
     /// Slots posted to the QP right now: receives of the ring and sends in flight.
     public var postedCounts: (receives: Int, sends: Int) {
-        state.withLock { ($0.ledger.receives.count, $0.ledger.sends.count) }
+        core.state.withLock { ($0.ledger.receives.count, $0.ledger.sends.count) }
     }
 
     /// Address handles created so far (one per destination).
-    public var addressHandleCount: Int { state.withLock { _ in resources.addressHandles.count } }
+    public var addressHandleCount: Int { core.state.withLock { _ in resources.addressHandles.count } }
 
     // MARK: Sending
 
@@ -202,7 +194,7 @@ public final class VerbsGSIPort: MADPort {
             throw .invalidSlot("slot \(posted.index) is not a \(headroom + MAD.size)-byte buffer inside the registered region")
         }
         // Under the lock: close() cannot destroy the QP (or the AH) during the post.
-        let outcome = state.withLock { state -> VerbsPortError? in
+        let outcome = core.state.withLock { state -> VerbsPortError? in
             if state.closed { return .closed }
             guard state.agents.contains(agent) else { return .unknownAgent(agent.rawValue) }
             let handle: UnsafeMutablePointer<ibv_ah>
@@ -212,7 +204,7 @@ public final class VerbsGSIPort: MADPort {
                 return error
             }
             var sge = ibv_sge(addr: UInt64(UInt(bitPattern: posted.buffer.baseAddress! + headroom)),
-                              length: UInt32(MAD.size), lkey: lkey)
+                              length: UInt32(MAD.size), lkey: core.lkey)
             var request = ibv_send_wr()
             var bad: UnsafeMutablePointer<ibv_send_wr>?
             state.ledger.sendPosted(posted.index, agent: agent)
@@ -254,12 +246,82 @@ public final class VerbsGSIPort: MADPort {
 
     // MARK: Receiving
 
+    public func start(delegate: any MADPortDelegate) throws {
+        try startReceiving(delegate: delegate)
+    }
+
+    /// Starts the port's one I/O thread, which drains the CQ and delivers every received
+    /// MAD (and failed send) to `delegate` on that thread.
+    public func startReceiving(delegate: any MADPortDelegate) throws(VerbsPortError) {
+        let loop = try VerbsIOLoop(core: core, delegate: delegate)
+        try core.state.withLock { state throws(VerbsPortError) in
+            if state.closed { throw .closed }
+            if state.loop != nil { throw .system(call: "start (already started)", errno: EBUSY) }
+            state.loop = loop
+        }
+        do {
+            try loop.start()
+        } catch {
+            core.state.withLock { $0.loop = nil }
+            throw error
+        }
+    }
+
+    /// Why the I/O thread stopped on its own, if it did.
+    public var ioFailure: VerbsPortError? {
+        core.state.withLock { $0.loop }?.failure.withLock { $0 }
+    }
+
+    /// Stops the I/O thread, destroys the QP, hands every still-posted slot back to the
+    /// pool, and frees the verbs objects. Idempotent; from the delegate (the I/O thread)
+    /// the teardown happens as that thread leaves.
+    public func close() {
+        let (wasOpen, loop) = core.state.withLock { state -> (Bool, VerbsIOLoop?) in
+            if state.closed { return (false, nil) }
+            state.closed = true
+            defer { state.loop = nil }
+            return (true, state.loop)
+        }
+        guard wasOpen else { return }
+        if let loop {
+            let core = core
+            if loop.stop(teardown: { core.teardown() }) { return }
+        }
+        core.teardown()
+    }
+}
+
+/// The port's state and verbs objects, shared with its I/O thread.
+final class VerbsPortCore: Sendable {
+    let pool: MADBufferPool
+    let info: VerbsPortInfo
+    let resources: VerbsResources
+    let lkey: UInt32
+    let state: Mutex<State>
+
+    struct State: Sendable {
+        var agents = VerbsAgentTable()
+        var ledger: VerbsSlotLedger
+        var loop: VerbsIOLoop?
+        var closed = false
+        /// Received MADs no agent took (dropped, as ib_mad drops them).
+        var unclaimed = 0
+    }
+
+    init(pool: MADBufferPool, info: VerbsPortInfo, resources: VerbsResources, lkey: UInt32, receiveTarget: Int) {
+        self.pool = pool
+        self.info = info
+        self.resources = resources
+        self.lkey = lkey
+        state = Mutex(State(ledger: VerbsSlotLedger(receiveTarget: receiveTarget)))
+    }
+
     /// Posts `slot` as a receive: its whole buffer (GRH area + MAD) in one SGE. Called by
-    /// init and then only by the I/O thread.
+    /// the port's init and then only by the I/O thread.
     func postReceive(_ slot: consuming MADSlot) throws(VerbsPortError) {
         let posted = slot.post()
         let buffer = UnsafeRawBufferPointer(posted.buffer)
-        guard buffer.count == Self.receiveHeadroom + MAD.size, pool.checkDeviceBuffer(buffer) else {
+        guard buffer.count == VerbsGSIPort.receiveHeadroom + MAD.size, pool.checkDeviceBuffer(buffer) else {
             _ = pool.complete(posted.index)
             throw .invalidSlot("receive slot \(posted.index) is not a 296-byte buffer inside the registered region")
         }
@@ -285,51 +347,8 @@ public final class VerbsGSIPort: MADPort {
         }
     }
 
-    public func start(delegate: any MADPortDelegate) throws {
-        try startReceiving(delegate: delegate)
-    }
-
-    /// Starts the port's one I/O thread, which drains the CQ and delivers every received
-    /// MAD (and failed send) to `delegate` on that thread.
-    public func startReceiving(delegate: any MADPortDelegate) throws(VerbsPortError) {
-        let loop = try VerbsIOLoop(port: self, delegate: delegate)
-        try state.withLock { state throws(VerbsPortError) in
-            if state.closed { throw .closed }
-            if state.loop != nil { throw .system(call: "start (already started)", errno: EBUSY) }
-            state.loop = loop
-        }
-        do {
-            try loop.start()
-        } catch {
-            state.withLock { $0.loop = nil }
-            throw error
-        }
-    }
-
-    /// Why the I/O thread stopped on its own, if it did.
-    public var ioFailure: VerbsPortError? {
-        state.withLock { $0.loop }?.failure.withLock { $0 }
-    }
-
-    /// Stops the I/O thread, destroys the QP, hands every still-posted slot back to the
-    /// pool, and frees the verbs objects. Idempotent; from the delegate (the I/O thread)
-    /// the teardown happens as that thread leaves.
-    public func close() {
-        let (wasOpen, loop) = state.withLock { state -> (Bool, VerbsIOLoop?) in
-            if state.closed { return (false, nil) }
-            state.closed = true
-            defer { state.loop = nil }
-            return (true, state.loop)
-        }
-        guard wasOpen else { return }
-        if let loop {
-            if loop.stop(teardown: { [self] in teardown() }) { return }
-        }
-        teardown()
-    }
-
     /// After the I/O thread is gone: no DMA once the QP is destroyed, so posted slots return.
-    private func teardown() {
+    func teardown() {
         let posted = state.withLock { state -> [Int] in
             resources.destroyQueuePair()
             return state.ledger.takeAllPosted()

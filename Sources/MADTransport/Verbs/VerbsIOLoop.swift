@@ -18,7 +18,7 @@ final class VerbsIOLoop: Sendable {
     /// While the ring is short of receive slots, look for returned slots this often (ms).
     static let refillInterval: Int32 = 1
 
-    let port: VerbsGSIPort
+    let core: VerbsPortCore
     let delegate: any MADPortDelegate
     let wakeFD: Int32
     let wakeWriteFD: Int32
@@ -28,8 +28,8 @@ final class VerbsIOLoop: Sendable {
     private let exitTeardown = Mutex<(@Sendable () -> Void)?>(nil)
     let failure = Mutex<VerbsPortError?>(nil)
 
-    init(port: VerbsGSIPort, delegate: any MADPortDelegate) throws(VerbsPortError) {
-        self.port = port
+    init(core: VerbsPortCore, delegate: any MADPortDelegate) throws(VerbsPortError) {
+        self.core = core
         self.delegate = delegate
         var ends: [Int32] = [-1, -1]
         guard pipe(&ends) == 0 else { throw .system(call: "pipe", errno: errno) }
@@ -85,7 +85,7 @@ final class VerbsIOLoop: Sendable {
     private var stopping: Bool { stopRequested.load(ordering: .acquiring) }
 
     private func run() {
-        let resources = port.resources
+        let resources = core.resources
         guard let channel = resources.channel, let cq = resources.completionQueue else { return }
         var fds = [pollfd(fd: channel.pointee.fd, events: Int16(POLLIN), revents: 0),
                    pollfd(fd: wakeFD, events: Int16(POLLIN), revents: 0)]
@@ -95,7 +95,7 @@ final class VerbsIOLoop: Sendable {
         while armed && !stopping {
             fds[0].revents = 0
             fds[1].revents = 0
-            let short = port.state.withLock { $0.ledger.receiveDeficit } > 0
+            let short = core.state.withLock { $0.ledger.receiveDeficit } > 0
             let ready = poll(&fds, 2, short ? Self.refillInterval : -1)
             if stopping { break }
             if ready > 0 && fds[0].revents & Int16(POLLERR | POLLHUP | POLLNVAL) != 0 {
@@ -145,7 +145,7 @@ final class VerbsIOLoop: Sendable {
     }
 
     private func handle(_ completion: ibv_wc) {
-        let pool = port.pool
+        let pool = core.pool
         // The work request id is the slot index; on an error completion the opcode is
         // undefined (ibv_poll_cq(3)), so the slot's kind comes from the pool's layout.
         let index = Int(truncatingIfNeeded: completion.wr_id)
@@ -154,7 +154,7 @@ final class VerbsIOLoop: Sendable {
             return
         }
         if pool.layout.kind(of: index) == .send {
-            let agent = port.state.withLock { $0.ledger.sendCompleted(index) }
+            let agent = core.state.withLock { $0.ledger.sendCompleted(index) }
             guard let slot = pool.complete(index) else { return }  // double completion: reported
             if completion.status != IBV_WC_SUCCESS, let agent {
                 let tid = slot.withUnsafeMutableMAD { $0.loadUnaligned(fromByteOffset: 8, as: UInt64.self).bigEndian }
@@ -162,7 +162,7 @@ final class VerbsIOLoop: Sendable {
             }
             return  // dropping the slot returns it to the pool
         }
-        guard port.state.withLock({ $0.ledger.receiveCompleted(index) }) else {
+        guard core.state.withLock({ $0.ledger.receiveCompleted(index) }) else {
             _ = pool.complete(index)
             return
         }
@@ -174,10 +174,10 @@ final class VerbsIOLoop: Sendable {
             guard let summary = MADSummary(UnsafeRawBufferPointer(mad)) else { return nil }
             let version = mad[2]
             let oui = UInt32(mad[37]) << 16 | UInt32(mad[38]) << 8 | UInt32(mad[39])
-            return port.state.withLock { $0.agents.owner(of: summary, version: version, oui: oui) }
+            return core.state.withLock { $0.agents.owner(of: summary, version: version, oui: oui) }
         }
         guard let owner else {
-            port.state.withLock { $0.unclaimed += 1 }
+            core.state.withLock { $0.unclaimed += 1 }
             return
         }
         delegate.port(received: ReceivedMAD(slot: slot, source: source, agent: owner))
@@ -192,7 +192,7 @@ final class VerbsIOLoop: Sendable {
             let parsed = slot.withUnsafeMutableHeadroom { VerbsReceivedHeader.parse(UnsafeRawBufferPointer($0)) }
             if let parsed {
                 route = GlobalRoute(destinationGID: parsed.sourceGID, flowLabel: parsed.flowLabel, hopLimit: 255,
-                                    trafficClass: parsed.trafficClass, sourceGIDIndex: UInt8(port.info.gidIndex))
+                                    trafficClass: parsed.trafficClass, sourceGIDIndex: UInt8(core.info.gidIndex))
             }
         }
         return MADAddress(lid: completion.slid, queuePair: completion.src_qp, queueKey: VerbsGSIPort.queueKey,
@@ -201,11 +201,11 @@ final class VerbsIOLoop: Sendable {
 
     /// Tops the receive ring up from the pool; short when the pool has no free receive slot.
     private func refill() {
-        let deficit = port.state.withLock { $0.closed ? 0 : $0.ledger.receiveDeficit }
+        let deficit = core.state.withLock { $0.closed ? 0 : $0.ledger.receiveDeficit }
         for _ in 0..<deficit {
-            guard let slot = try? port.pool.tryAcquire(.receive) else { return }
+            guard let slot = try? core.pool.tryAcquire(.receive) else { return }
             do {
-                try port.postReceive(slot)
+                try core.postReceive(slot)
             } catch {
                 if error != .closed { fail(error) }
                 return
