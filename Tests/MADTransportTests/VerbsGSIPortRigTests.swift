@@ -382,6 +382,18 @@ struct RxeRigVerbsGSIPortTests {
             #expect(error.description.contains("RoCE has no LIDs"))
         }
         #expect(port.pool.census.owned == 0)
+
+        // From the IPv6 GID (index 0) to rxe0's IPv4-mapped GID: refused, naming both.
+        let mismatched = try RxeRig.qp1(of: RxeRig.responderDevice, gidIndex: 1)
+        let second = try port.pool.tryAcquire(.send)
+        do {
+            try port.sendMAD(second, to: mismatched, agent: agent)
+            Issue.record("sent between GID families")
+        } catch {
+            #expect(error.description.contains("IPv4-mapped"))
+        }
+        #expect(port.pool.census.owned == 0)
+        #expect(port.addressHandleCount == 0)
     }
 
     // MARK: (e) the privileged Q_Key

@@ -123,6 +123,29 @@ struct VerbsGSIPortTests {
         }
     }
 
+    @Test("RoCE: a destination GID of the other family than the port's is refused, naming both")
+    func roceFamilies() throws {
+        let v4Source = GIDText.parse("::ffff:10.0.0.2")!
+        let v6Source = GIDText.parse("fe80::ff:fe00:2")!
+        var toV4 = MADAddress.generalServices(lid: 0)
+        toV4.globalRoute = GlobalRoute(destinationGID: GIDText.parse("::ffff:10.0.0.1")!)
+        var toV6 = MADAddress.generalServices(lid: 0)
+        toV6.globalRoute = GlobalRoute(destinationGID: GIDText.parse("fe80::ff:fe00:1")!)
+        _ = try AddressHandleKey.make(for: toV4, roce: true, sourceGID: v4Source)
+        _ = try AddressHandleKey.make(for: toV6, roce: true, sourceGID: v6Source)
+        do {
+            _ = try AddressHandleKey.make(for: toV4, roce: true, sourceGID: v6Source)
+            Issue.record("an IPv4-mapped destination from an IPv6 source was accepted")
+        } catch {
+            #expect(error.description.contains("::ffff:10.0.0.1 is IPv4-mapped"))
+            #expect(error.description.contains("fe80::ff:fe00:2 (IPv6)"))
+        }
+        #expect(throws: VerbsPortError.self) { try AddressHandleKey.make(for: toV6, roce: true, sourceGID: v4Source) }
+        // InfiniBand GIDs are not families: no check there.
+        _ = try AddressHandleKey.make(for: MADAddress(lid: 3, queuePair: 1, globalRoute: toV4.globalRoute), roce: false,
+                                      sourceGID: v6Source)
+    }
+
     @Test("InfiniBand: AHs are keyed by LID and SL; a GRH adds its fields; multicast/0 LIDs refused")
     func infiniBandKeys() throws {
         let one = try AddressHandleKey.make(for: .generalServices(lid: 5), roce: false)

@@ -55,8 +55,11 @@ struct AddressHandleKey: Hashable, Sendable, CustomStringConvertible {
     var hopLimit: UInt8 = 0
     var trafficClass: UInt8 = 0
 
-    /// The key for `address` on a port whose link layer is Ethernet (`roce`) or not.
-    static func make(for address: MADAddress, roce: Bool) throws(VerbsPortError) -> AddressHandleKey {
+    /// The key for `address` on a port whose link layer is Ethernet (`roce`) or not. On
+    /// RoCE the destination GID must be of the family of the port's own (`sourceGID`): RoCE v2
+    /// carries an IPv4-mapped GID in an IPv4 header and any other in IPv6 (IBA A17.4.5.1), and
+    /// a packet between the two families is never delivered.
+    static func make(for address: MADAddress, roce: Bool, sourceGID: [UInt8]? = nil) throws(VerbsPortError) -> AddressHandleKey {
         guard let route = address.globalRoute else {
             if roce {
                 throw .unroutable("RoCE has no LIDs: every MAD needs a global route with the destination GID "
@@ -66,6 +69,13 @@ struct AddressHandleKey: Hashable, Sendable, CustomStringConvertible {
                 throw .unroutable("LID \(address.lid) is not a unicast LID (1-0xBFFF)")
             }
             return AddressHandleKey(lid: address.lid, serviceLevel: address.serviceLevel & 0xF, destinationGID: nil)
+        }
+        if roce, let sourceGID, (GIDText.mappedIPv4(sourceGID) == nil) != (GIDText.mappedIPv4(route.destinationGID) == nil) {
+            let ipv4 = GIDText.mappedIPv4(sourceGID) != nil
+            throw .unroutable("destination GID \(GIDText.format(route.destinationGID)) is "
+                              + (ipv4 ? "IPv6" : "IPv4-mapped") + " but this port sends from "
+                              + "\(GIDText.format(sourceGID)) (" + (ipv4 ? "IPv4-mapped" : "IPv6")
+                              + "): open the port with a GID index of the destination's family")
         }
         // RoCE: the GID alone routes; hop limit 255 is the kernel's choice for MADs
         // (ib_create_ah_from_wc). IB with a GRH keeps the LID for the local route.

@@ -181,11 +181,14 @@ public final class VerbsGSIPort: MADPort {
 
     /// Posts the MAD in `slot` to `address` (remote QP and Q_Key from the address: QP1 and
     /// 0x80010000 for a GSI) through a cached address handle. The slot is the device's
-    /// until its send completion, which returns it to the pool on the I/O thread.
+    /// until its send completion, which returns it to the pool on the I/O thread: start()
+    /// the port before sending, or send slots are not returned. Creating a new address
+    /// handle (first MAD to a destination) happens under the port's lock; on RoCE the
+    /// kernel may resolve the neighbour then.
     public func sendMAD(_ slot: consuming MADSlot, to address: MADAddress, agent: AgentID) throws(VerbsPortError) {
         guard slot.kind == .send else { throw .invalidSlot("slot \(slot.index) is a receive slot") }
         guard slot.belongs(to: pool) else { throw .invalidSlot("slot \(slot.index) belongs to another pool") }
-        let key = try AddressHandleKey.make(for: address, roce: info.isRoCE)
+        let key = try AddressHandleKey.make(for: address, roce: info.isRoCE, sourceGID: info.gid)
         let headroom = pool.configuration.sendHeadroom
         let posted = slot.post()
         let buffer = UnsafeRawBufferPointer(posted.buffer)
