@@ -17,6 +17,9 @@
 
 #pragma clang assume_nonnull begin
 
+/// The calling thread's kernel id (gettid(2) is not visible to Swift without _GNU_SOURCE).
+int32_t CInfiniBand_gettid(void);
+
 // Sizes Swift lays buffers out with. shim.c asserts each against the C headers.
 enum {
     /// A MAD, every management class (IBA 13.4.3).
