@@ -13,13 +13,11 @@ void CInfiniBand_i_do_nothing_just_working_around_an_empty_translation_unit(void
 #include <linux/capability.h>
 #include <netinet/ip.h>
 #include <stddef.h>
+#include <string.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
 int32_t CInfiniBand_gettid(void) { return (int32_t)syscall(SYS_gettid); }
-#include <string.h>
-#include <sys/syscall.h>
-#include <unistd.h>
 
 // MARK: layouts Swift mirrors or indexes
 //
