@@ -11,9 +11,7 @@ mount -t proc proc /proc
 mount -t sysfs sys /sys
 mkdir -p /dev/pts /dev/shm
 mount -t devpts devpts /dev/pts
-mount -t tmpfs tmp /tmp
 mount -t tmpfs shm /dev/shm
-mount -t tmpfs run /run
 
 # Waits until the output queued on a tty has gone out (busybox stty sets the mode with
 # TCSADRAIN), so nothing is lost when the guest powers off.
