@@ -76,8 +76,11 @@ $ip -6 rule add pref 11 iif lo to fe80::ff:fe00:1 lookup 11 &&
 $ip -6 rule add pref 100 lookup local &&
 $ip -6 rule del pref 0 lookup local || fail "IPv6 policy routing"
 
+uptime() { cut -d' ' -f1 /proc/uptime; }
+echo "rxe-rig: modules and veth ready $(uptime) s after boot"
 rdma link add rxe0 type rxe netdev v0 || fail "rdma link add rxe0"
 rdma link add rxe1 type rxe netdev v1 || fail "rdma link add rxe1"
+echo "rxe-rig: rxe links added $(uptime) s after boot"
 
 # Ready when both ports are ACTIVE with GID 0 (link-local) and GID 1 (IPv4-mapped).
 zero=0000:0000:0000:0000:0000:0000:0000:0000
@@ -102,14 +105,14 @@ for dev in rxe0 rxe1; do
     echo "rxe-rig: $dev $(cat /sys/class/infiniband/$dev/ports/1/state)" \
         "gid0 $(cat /sys/class/infiniband/$dev/ports/1/gids/0) gid1 $(cat /sys/class/infiniband/$dev/ports/1/gids/1)"
 done
-echo "rxe-rig: ready $(cut -d' ' -f1 /proc/uptime) s after boot"
+echo "rxe-rig: ready $(uptime) s after boot"
 
 export IBMAD_RXE_DEVICES="rxe0 rxe1" IBMAD_RXE_NETDEVS="v0 v1"
 export IBMAD_RXE_IPV4_0=10.0.0.1 IBMAD_RXE_IPV4_1=10.0.0.2
 export IBMAD_RXE_IPV6_0=fe80::ff:fe00:1 IBMAD_RXE_IPV6_1=fe80::ff:fe00:2
 . /rig/env
-sh /rig/command
+sh /rig/command </dev/null
 status=$?
 cd /
-echo "rxe-rig: command done $(cut -d' ' -f1 /proc/uptime) s after boot"
+echo "rxe-rig: command done $(uptime) s after boot"
 finish $status
