@@ -98,7 +98,7 @@ ready() {
 tries=0
 until ready; do
     tries=$((tries + 1))
-    [ $tries -lt 200 ] || fail "rxe0/rxe1 not ACTIVE with GIDs 0 and 1 after 20 s"
+    [ $tries -lt 600 ] || fail "rxe0/rxe1 not ACTIVE with GIDs 0 and 1 after 60 s"
     sleep 0.1
 done
 for dev in rxe0 rxe1; do
