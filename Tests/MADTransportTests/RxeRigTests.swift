@@ -96,7 +96,75 @@ struct RxeRigTests {
         }
     }
 
+    /// The data path the verbs suites rely on, with ibverbs-utils as both peers: rxe1 to
+    /// rxe0 over the veth (rxe drops what arrives on lo, so this fails if the rig's policy
+    /// routing does not hold), with either GID. The pingpongs swap QP numbers and GIDs over
+    /// TCP first. Each side is killed after 60 s, so a lost packet cannot hang the run.
+    @Test(.serialized, arguments: [("ibv_ud_pingpong", 0), ("ibv_ud_pingpong", 1),
+                                   ("ibv_rc_pingpong", 0), ("ibv_rc_pingpong", 1)])
+    func pingpongBetweenTheDevices(tool: String, gidIndex: Int) throws {
+        let port = 18515 + gidIndex
+        let common = ["-g", "\(gidIndex)", "-n", "20", "-p", "\(port)"]
+        let serverLog = "/tmp/\(tool)-\(gidIndex)-server.log", clientLog = "/tmp/\(tool)-\(gidIndex)-client.log"
+        let server = try spawn([tool, "-d", rig.devices[0].name] + common, output: serverLog)
+        try waitForListener(port: port, pid: server)
+        let client = try spawn([tool, "-d", rig.devices[1].name] + common + [rig.devices[0].ipv4], output: clientLog)
+        let clientStatus = finish(client, within: 60)
+        let serverStatus = finish(server, within: 60)
+        let clientOutput = readFile(clientLog) ?? "", serverOutput = readFile(serverLog) ?? ""
+        #expect(clientStatus == 0, "\(tool) client on \(rig.devices[1].name), GID \(gidIndex): \(clientOutput)")
+        #expect(serverStatus == 0, "\(tool) server on \(rig.devices[0].name), GID \(gidIndex): \(serverOutput)")
+        #expect(clientOutput.contains("20 iters in"), "\(clientOutput)")
+    }
+
     // MARK: Helpers
+
+    /// Starts `arguments` with stdout and stderr in the file `output`.
+    private func spawn(_ arguments: [String], output: String) throws -> pid_t {
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 1, output, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        var argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
+        defer { argv.forEach { free($0) } }
+        var pid: pid_t = 0
+        let rc = posix_spawnp(&pid, arguments[0], &actions, nil, &argv, environ)
+        try #require(rc == 0, "cannot run \(arguments.joined(separator: " ")): errno \(rc)")
+        return pid
+    }
+
+    /// The exit status of `pid`; a process still running after `seconds` is killed (a hang
+    /// guard, not a measurement) and reported as 128 + SIGKILL.
+    private func finish(_ pid: pid_t, within seconds: Int) -> Int32 {
+        var status: Int32 = 0
+        for _ in 0..<(seconds * 50) {
+            if waitpid(pid, &status, WNOHANG) == pid {
+                return (status & 0x7F) == 0 ? (status >> 8) & 0xFF : 128 + (status & 0x7F)
+            }
+            usleep(20_000)
+        }
+        kill(pid, SIGKILL)
+        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        return 128 + SIGKILL
+    }
+
+    /// Until /proc/net/tcp shows a listener on `port` (the server is ready for the client);
+    /// fails if the server exits first or is not listening after 60 s (then it is killed).
+    private func waitForListener(port: Int, pid: pid_t) throws {
+        let local = ":" + String(port, radix: 16, uppercase: true).leftPadded(to: 4) + " "
+        for _ in 0..<(60 * 50) {
+            let table = readFile("/proc/net/tcp") ?? ""
+            if table.split(separator: "\n").contains(where: { $0.contains(local) && $0.contains(" 0A ") }) { return }
+            var status: Int32 = 0
+            if waitpid(pid, &status, WNOHANG) == pid {
+                throw Malformed(description: "the server exited (wait status \(status)) before listening on port \(port)")
+            }
+            usleep(20_000)
+        }
+        _ = finish(pid, within: 0)
+        throw Malformed(description: "the server was not listening on port \(port) after 60 s")
+    }
 
     struct Malformed: Error, CustomStringConvertible {
         var description: String
@@ -134,5 +202,11 @@ struct RxeRigTests {
         let parts = text.split(separator: ".").compactMap { UInt8($0) }
         guard parts.count == 4 else { throw Malformed(description: "IPv4 '\(text)'") }
         return parts.map(UInt16.init)
+    }
+}
+
+extension String {
+    fileprivate func leftPadded(to width: Int) -> String {
+        String(repeating: "0", count: max(0, width - count)) + self
     }
 }
