@@ -97,9 +97,9 @@ struct RxeRigTests {
     }
 
     /// The data path the verbs suites rely on, with ibverbs-utils as both peers: rxe1 to
-    /// rxe0 over the veth (rxe drops what arrives on lo, so this fails if the rig's policy
-    /// routing does not hold), with either GID. The pingpongs swap QP numbers and GIDs over
-    /// TCP first. Each side is killed after 60 s, so a lost packet cannot hang the run.
+    /// rxe0 with either GID, and the packets really cross the veth (rxe drops what arrives
+    /// on lo). The pingpongs swap QP numbers and GIDs over TCP first. Each side is killed
+    /// after 60 s, so a lost packet cannot hang the run.
     @Test(.serialized, arguments: [("ibv_ud_pingpong", 0), ("ibv_ud_pingpong", 1),
                                    ("ibv_rc_pingpong", 0), ("ibv_rc_pingpong", 1)])
     func pingpongBetweenTheDevices(tool: String, gidIndex: Int) throws {
@@ -108,9 +108,14 @@ struct RxeRigTests {
         let serverLog = "/tmp/\(tool)-\(gidIndex)-server.log", clientLog = "/tmp/\(tool)-\(gidIndex)-client.log"
         let server = try spawn([tool, "-d", rig.devices[0].name] + common, output: serverLog)
         try waitForListener(port: port, pid: server)
+        let sentBefore = try packetCount(rig.devices[1].netdev, "tx_packets")
+        let receivedBefore = try packetCount(rig.devices[0].netdev, "rx_packets")
         let client = try spawn([tool, "-d", rig.devices[1].name] + common + [rig.devices[0].ipv4], output: clientLog)
         let clientStatus = finish(client, within: 60)
         let serverStatus = finish(server, within: 60)
+        // 20 iterations: at least 20 RoCE packets from rxe1's netdev to rxe0's.
+        #expect(try packetCount(rig.devices[1].netdev, "tx_packets") - sentBefore >= 20)
+        #expect(try packetCount(rig.devices[0].netdev, "rx_packets") - receivedBefore >= 20)
         let clientOutput = readFile(clientLog) ?? "", serverOutput = readFile(serverLog) ?? ""
         #expect(clientStatus == 0, "\(tool) client on \(rig.devices[1].name), GID \(gidIndex): \(clientOutput)")
         #expect(serverStatus == 0, "\(tool) server on \(rig.devices[0].name), GID \(gidIndex): \(serverOutput)")
@@ -118,6 +123,12 @@ struct RxeRigTests {
     }
 
     // MARK: Helpers
+
+    private func packetCount(_ netdev: String, _ counter: String) throws -> Int {
+        let path = "/sys/class/net/\(netdev)/statistics/\(counter)"
+        let text = try #require(readFile(path), "no \(path)")
+        return try #require(Int(text.split(separator: "\n").first ?? ""), "\(path): '\(text)'")
+    }
 
     /// Starts `arguments` with stdout and stderr in the file `output`.
     private func spawn(_ arguments: [String], output: String) throws -> pid_t {

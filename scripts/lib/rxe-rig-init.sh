@@ -51,9 +51,12 @@ done
 
 # One ip process per address family: each exec of the dynamically linked ip costs about
 # 0.15 s under TCG, and this was twenty of them.
-# Traffic between the two local addresses would take lo, where rxe drops it: locally
-# generated packets to the peer's address go out the other end of the veth, and the
-# local table is consulted only after that (IPv4, then the IPv6 link-local addresses).
+# Traffic between the two local addresses would take lo, and rxe drops what arrives on
+# lo: locally generated packets to the peer's address go out the other end of the veth,
+# and the local table is consulted only after that (IPv4, then IPv6 link-local). rxe's
+# own packets (routed with its netdev as the output device, which the local routes do
+# not match) crossed the veth on 6.1 even without these rules; the TCP side channels of
+# tests and anything else without a bound device need them.
 $ip -batch - <<EOF || fail "ip: veth pair, addresses or IPv4 policy routing"
 link set lo up
 link add v0 address 02:00:00:00:00:01 type veth peer name v1 address 02:00:00:00:00:02
