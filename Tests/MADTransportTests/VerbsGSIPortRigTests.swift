@@ -11,7 +11,7 @@ import Glibc
 
 /// The soft-RoCE rig (scripts/rxe-rig: a qemu guest with rxe0 on v0 10.0.0.1 and rxe1 on
 /// v1 10.0.0.2, exporting IBMAD_RXE_DEVICES), or nil with the reason it is absent.
-enum RxeRig {
+enum VerbsRig {
     static let devices: [String] = {
         guard let value = getenv("IBMAD_RXE_DEVICES") else { return [] }
         return String(cString: value).split(separator: " ").map(String.init)
@@ -50,12 +50,12 @@ let rigVendorClass = ManagementClass(rawValue: 0x32)  // ibping's class (vendor 
 
 /// VerbsGSIPort on rxe1 against the kernel's ib_mad and a UmadPort responder on rxe0.
 /// Serialized: one UmadPort responder per class and device at a time.
-@Suite("RxeRig VerbsGSIPort", .serialized, .enabled(if: RxeRig.available, Comment(rawValue: RxeRig.unavailableReason)))
+@Suite("RxeRig VerbsGSIPort", .serialized, .enabled(if: VerbsRig.available, Comment(rawValue: VerbsRig.unavailableReason)))
 struct RxeRigVerbsGSIPortTests {
     static let nextTID = Atomic<UInt32>(0x7E00_0000)
 
     func requesterPort(gidIndex: Int) throws -> VerbsGSIPort {
-        try VerbsGSIPort(deviceName: RxeRig.requesterDevice, portNumber: 1, gidIndex: gidIndex,
+        try VerbsGSIPort(deviceName: VerbsRig.requesterDevice, portNumber: 1, gidIndex: gidIndex,
                          pool: VerbsGSIPort.makePool(sendSlots: 8, receiveSlots: 16))
     }
 
@@ -71,7 +71,7 @@ struct RxeRigVerbsGSIPortTests {
     func opens(gidIndex: Int) throws {
         let port = try requesterPort(gidIndex: gidIndex)
         #expect(port.info.isRoCE)
-        #expect(port.info.gid == (try RxeRig.gid(RxeRig.requesterDevice, index: gidIndex)))
+        #expect(port.info.gid == (try VerbsRig.gid(VerbsRig.requesterDevice, index: gidIndex)))
         #expect(port.info.gidType == .roceV2 || gidIndex == 0)
         #expect(port.queuePairNumber > 1)
         #expect(port.localLID == 0)
@@ -85,7 +85,7 @@ struct RxeRigVerbsGSIPortTests {
         // keep it alive): the ring's slots come back.
         let pool = try VerbsGSIPort.makePool(sendSlots: 2, receiveSlots: 4)
         do {
-            let forgotten = try VerbsGSIPort(deviceName: RxeRig.requesterDevice, gidIndex: gidIndex, pool: pool)
+            let forgotten = try VerbsGSIPort(deviceName: VerbsRig.requesterDevice, gidIndex: gidIndex, pool: pool)
             try forgotten.start(delegate: MADCollector())
             #expect(pool.census.posted == 4)
         }
@@ -99,7 +99,7 @@ struct RxeRigVerbsGSIPortTests {
         let collector = MADCollector()
         let agent = try port.register(AgentRegistration(class: .performance, version: 1))
         try port.start(delegate: collector)
-        let destination = try RxeRig.qp1(of: RxeRig.responderDevice, gidIndex: gidIndex)
+        let destination = try VerbsRig.qp1(of: VerbsRig.responderDevice, gidIndex: gidIndex)
         let tid = Self.nextTID.add(1, ordering: .relaxed).newValue
         let request = MAD(class: .performance, classVersion: 1, method: .get, attribute: .classPortInfo,
                           transactionID: UInt64(agent.rawValue) << 32 | UInt64(tid))
@@ -133,7 +133,7 @@ struct RxeRigVerbsGSIPortTests {
     func kernelAnswersThroughAgent(gidIndex: Int) async throws {
         let port = try requesterPort(gidIndex: gidIndex)
         let agent = try MADAgent(port: port)
-        let destination = try RxeRig.qp1(of: RxeRig.responderDevice, gidIndex: gidIndex)
+        let destination = try VerbsRig.qp1(of: VerbsRig.responderDevice, gidIndex: gidIndex)
         for _ in 0..<4 {
             let response = try await agent.request(
                 MAD(class: .performance, classVersion: 1, method: .get, attribute: .classPortInfo), to: destination,
@@ -150,11 +150,11 @@ struct RxeRigVerbsGSIPortTests {
     @Test("(b) A UmadPort responder on rxe0 (vendor class 0x32, OUI 0x001405) answers MADAgent on verbs",
           arguments: rigGIDIndices)
     func umadResponderAnswers(gidIndex: Int) async throws {
-        let responderPort = try UmadPort(caName: RxeRig.responderDevice, portNumber: 1)
+        let responderPort = try UmadPort(caName: VerbsRig.responderDevice, portNumber: 1)
         let responder = try VendorResponder(port: responderPort)
         let port = try requesterPort(gidIndex: gidIndex)
         let agent = try MADAgent(port: port)
-        let destination = try RxeRig.qp1(of: RxeRig.responderDevice, gidIndex: gidIndex)
+        let destination = try VerbsRig.qp1(of: VerbsRig.responderDevice, gidIndex: gidIndex)
         for round in 0..<3 {
             var request = MAD(class: rigVendorClass, classVersion: 1, method: .get, attribute: AttributeID(rawValue: 0xFF00))
             request.vendorOUI = rigOUI
@@ -183,7 +183,7 @@ struct RxeRigVerbsGSIPortTests {
     func agentResponderAnswers(gidIndex: Int) async throws {
         let vendorClass = ManagementClass(rawValue: 0x09)  // vendor range 1: no OUI (IBA 13.4.4)
         let attribute = AttributeID(rawValue: 0xFF01)
-        let responderPort = try UmadPort(caName: RxeRig.responderDevice, portNumber: 1)
+        let responderPort = try UmadPort(caName: VerbsRig.responderDevice, portNumber: 1)
         let responder = try MADAgent(port: responderPort)
         try responder.serve(class: vendorClass, version: 1, attribute: attribute) { request, _, response in
             response.withUnsafeMutableBytes { raw in
@@ -194,7 +194,7 @@ struct RxeRigVerbsGSIPortTests {
         }
         let port = try requesterPort(gidIndex: gidIndex)
         let requester = try MADAgent(port: port)
-        let destination = try RxeRig.qp1(of: RxeRig.responderDevice, gidIndex: gidIndex)
+        let destination = try VerbsRig.qp1(of: VerbsRig.responderDevice, gidIndex: gidIndex)
         for round in 0..<3 {
             var request = MAD(class: vendorClass, classVersion: 1, method: .get, attribute: attribute)
             request.withUnsafeMutableBytes { $0[24] = UInt8(round) }
@@ -241,9 +241,9 @@ struct RxeRigVerbsGSIPortTests {
             }
             return .success
         }
-        let umadPort = try UmadPort(caName: RxeRig.responderDevice, portNumber: 1)
+        let umadPort = try UmadPort(caName: VerbsRig.responderDevice, portNumber: 1)
         let requester = try MADAgent(port: umadPort)
-        let gid = try RxeRig.gid(RxeRig.requesterDevice, index: gidIndex)
+        let gid = try VerbsRig.gid(VerbsRig.requesterDevice, index: gidIndex)
         let destination = MADAddress(lid: 0, queuePair: port.queuePairNumber,
                                      globalRoute: GlobalRoute(destinationGID: gid, sourceGIDIndex: UInt8(gidIndex)))
         let outcome: Result<MAD, any Error>
@@ -278,7 +278,7 @@ struct RxeRigVerbsGSIPortTests {
         let violations = Mutex<[PoolViolation]>([])
         let pool = try MADBufferPool(.init(sendSlots: 4, receiveSlots: 8, sendHeadroom: 0, receiveHeadroom: 40, verify: true,
                                            onViolation: { violation in violations.withLock { $0.append(violation) } }))
-        let port = try VerbsGSIPort(deviceName: RxeRig.requesterDevice, gidIndex: 1, pool: pool)
+        let port = try VerbsGSIPort(deviceName: VerbsRig.requesterDevice, gidIndex: 1, pool: pool)
         let collector = MADCollector()
         let agent = try port.register(AgentRegistration(class: .performance, version: 1))
         try port.start(delegate: collector)
@@ -287,7 +287,7 @@ struct RxeRigVerbsGSIPortTests {
         #expect(pool.census.posted == receiveSlots.count)
         for index in receiveSlots { pool.slotBuffer(index)[100] ^= 0xFF }
 
-        let destination = try RxeRig.qp1(of: RxeRig.responderDevice, gidIndex: 1)
+        let destination = try VerbsRig.qp1(of: VerbsRig.responderDevice, gidIndex: 1)
         let tid = Self.nextTID.add(1, ordering: .relaxed).newValue
         let request = MAD(class: .performance, classVersion: 1, method: .get, attribute: .classPortInfo,
                           transactionID: UInt64(agent.rawValue) << 32 | UInt64(tid))
@@ -327,32 +327,32 @@ struct RxeRigVerbsGSIPortTests {
             _ = try VerbsGSIPort(deviceName: "mlx5_9")
             Issue.record("opened a device that does not exist")
         } catch {
-            #expect(error == .deviceNotFound("mlx5_9", available: RxeRig.devices))
+            #expect(error == .deviceNotFound("mlx5_9", available: VerbsRig.devices))
             #expect(error.description.contains("rxe0, rxe1"))
         }
     }
 
     @Test("(c) A port the device lacks: rxe has port 1 only")
     func badPort() {
-        #expect(throws: VerbsPortError.portNotFound(device: RxeRig.requesterDevice, port: 2, portCount: 1)) {
-            try VerbsGSIPort(deviceName: RxeRig.requesterDevice, portNumber: 2)
+        #expect(throws: VerbsPortError.portNotFound(device: VerbsRig.requesterDevice, port: 2, portCount: 1)) {
+            try VerbsGSIPort(deviceName: VerbsRig.requesterDevice, portNumber: 2)
         }
-        #expect(throws: VerbsPortError.portNotFound(device: RxeRig.requesterDevice, port: 0, portCount: 1)) {
-            try VerbsGSIPort(deviceName: RxeRig.requesterDevice, portNumber: 0)
+        #expect(throws: VerbsPortError.portNotFound(device: VerbsRig.requesterDevice, port: 0, portCount: 1)) {
+            try VerbsGSIPort(deviceName: VerbsRig.requesterDevice, portNumber: 0)
         }
     }
 
     @Test("(c) A GID index that is not populated: the error lists 0 and 1")
     func badGIDIndex() {
         do {
-            _ = try VerbsGSIPort(deviceName: RxeRig.requesterDevice, gidIndex: 9)
+            _ = try VerbsGSIPort(deviceName: VerbsRig.requesterDevice, gidIndex: 9)
             Issue.record("opened GID index 9")
         } catch {
             guard case .gidIndexNotFound(let device, let port, let index, let populated) = error else {
                 Issue.record("unexpected error \(error)")
                 return
             }
-            #expect(device == RxeRig.requesterDevice && port == 1 && index == 9)
+            #expect(device == VerbsRig.requesterDevice && port == 1 && index == 9)
             #expect(populated.starts(with: [0, 1]))
         }
     }
@@ -384,7 +384,7 @@ struct RxeRigVerbsGSIPortTests {
         #expect(port.pool.census.owned == 0)
 
         // From the IPv6 GID (index 0) to rxe0's IPv4-mapped GID: refused, naming both.
-        let mismatched = try RxeRig.qp1(of: RxeRig.responderDevice, gidIndex: 1)
+        let mismatched = try VerbsRig.qp1(of: VerbsRig.responderDevice, gidIndex: 1)
         let second = try port.pool.tryAcquire(.send)
         do {
             try port.sendMAD(second, to: mismatched, agent: agent)
@@ -406,7 +406,7 @@ struct RxeRigVerbsGSIPortTests {
             guard CInfiniBand_thread_drop_effective_capability(13) == 0,
                   CInfiniBand_thread_has_capability(13) == 0 else { return .failure(.system(call: "capset", errno: errno)) }
             do {
-                let port = try VerbsGSIPort(deviceName: RxeRig.requesterDevice,
+                let port = try VerbsGSIPort(deviceName: VerbsRig.requesterDevice,
                                             pool: VerbsGSIPort.makePool(sendSlots: 1, receiveSlots: 1))
                 defer { port.close() }
                 return .success(port.queuePairNumber)
@@ -420,7 +420,7 @@ struct RxeRigVerbsGSIPortTests {
         case .success:
             Issue.record("the Q_Key was accepted without CAP_NET_RAW (is `rdma system set privileged-qkey on`?)")
         case .failure(let error):
-            #expect(error == .privilegedQueueKey(device: RxeRig.requesterDevice, queueKey: 0x8001_0000, errno: EPERM))
+            #expect(error == .privilegedQueueKey(device: VerbsRig.requesterDevice, queueKey: 0x8001_0000, errno: EPERM))
             #expect(error.description.contains("rdma system set privileged-qkey on"))
         }
         // This thread kept its capability: the port opens here.
@@ -462,14 +462,6 @@ final class VendorResponder: MADPortDelegate {
     }
 
     func port(sendFailed failure: SendFailure) {}
-}
-
-/// IBMAD_REQUIRE_RIG=1 (set by scripts/test around scripts/rxe-rig): an absent rig fails.
-@Suite struct RxeRigRequirementTests {
-    @Test func rigIsPresentWhenRequired() {
-        guard let required = getenv("IBMAD_REQUIRE_RIG"), String(cString: required) == "1" else { return }
-        #expect(RxeRig.available, Comment(rawValue: RxeRig.unavailableReason))
-    }
 }
 
 /// Carries a closure to a new thread and its result back.
