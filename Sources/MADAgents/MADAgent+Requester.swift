@@ -72,8 +72,7 @@ extension MADAgent {
                 return table.finish(index, .failure(.transport("cannot register an agent for \(request.managementClass): \(error)")))
             }
             table.arm(index, request: request, to: destination, agent: agent, options: options, completion: completion)
-            table.schedule(index, at: attemptDeadline(options))
-            lock.signal()
+            if table.schedule(index, at: attemptDeadline(options)) { lock.signal() }
             return nil
         }
         if let failure {
@@ -130,8 +129,7 @@ extension MADAgent {
                 if exhausted {
                     // Every send slot is posted: try again shortly, without spending an attempt.
                     table.entries[index].deadlineResends = true
-                    table.schedule(index, at: monotonicNanoseconds() + 1_000_000)
-                    lock.signal()
+                    if table.schedule(index, at: monotonicNanoseconds() + 1_000_000) { lock.signal() }
                     return false
                 }
                 if entry.resendAfterSend {
@@ -163,8 +161,7 @@ extension MADAgent {
                 attribute: request.attributeID, modifier: request.attributeModifier, attempts: entry.attempts))))
         }
         table.entries[index] = entry
-        table.schedule(index, at: attemptDeadline(entry.options))
-        lock.signal()
+        if table.schedule(index, at: attemptDeadline(entry.options)) { lock.signal() }
         if entry.sending {
             table.entries[index].resendAfterSend = true
             return nil
@@ -200,8 +197,7 @@ extension MADAgent {
                 table.entries[index].busyRetries += 1
                 table.entries[index].deadlineResends = true
                 table.statistics.busyRetries += 1
-                table.schedule(index, at: monotonicNanoseconds() + UInt64(backoff) * 1_000_000)
-                lock.signal()
+                if table.schedule(index, at: monotonicNanoseconds() + UInt64(backoff) * 1_000_000) { lock.signal() }
                 return nil
             }
             if entry.options.throwsOnErrorStatus && !status.isSuccess {

@@ -110,12 +110,18 @@ final class PendingTable {
     }
 
     /// Replaces the entry's live deadline by one at `time`.
-    func schedule(_ index: Int, at time: UInt64) {
+    /// Arms entry `index`'s deadline. True when it is now the earliest one, the only case
+    /// in which the timer thread (asleep until the earliest) must be woken: waking it for
+    /// every request cost a futex round trip and two context switches per MAD.
+    @discardableResult
+    func schedule(_ index: Int, at time: UInt64) -> Bool {
         entries[index].token &+= 1
         if deadlines.count >= purgeThreshold {
             deadlines.removeAll { !isLive($0) }
         }
+        let earliest = deadlines.min.map { time < $0.time } ?? true
         deadlines.insert(Deadline(time: time, entry: Int32(index), token: entries[index].token))
+        return earliest
     }
 
     /// The sequence the next `arm` of entry `index` gives it.
