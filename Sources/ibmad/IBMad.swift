@@ -7,6 +7,6 @@ struct IBMad: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ibmad",
         abstract: "InfiniBand management datagram (MAD) tools.",
-        subcommands: [Decode.self, SMPQuery.self, SMInfoCommand.self, PerfQuery.self, SMPDump.self, IBAddr.self, SAQuery.self]
+        subcommands: [Decode.self, SMPQuery.self, SMInfoCommand.self, PerfQuery.self, SMPDump.self, IBAddr.self, SAQuery.self, IBRoute.self, IBPortState.self]
     )
 }
