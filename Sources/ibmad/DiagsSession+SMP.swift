@@ -3,11 +3,6 @@ import MADAgents
 import MADTransport
 import MADWire
 
-extension DiagsTarget {
-    /// The target as libibmad's ib_portid_t holds it: a LID, a DR path, or both.
-    var address: DiagsDestination { destination }
-}
-
 extension DiagsSession {
     /// An SMP Get or Set of `attribute` at `address`, routed as libibmad's smp_query_via /
     /// smp_set_via route it: LID-routed (class 0x01) to a LID without a path; directed

@@ -29,8 +29,14 @@ struct PortStateRun {
         self.json = json
     }
 
-    private mutating func out(_ text: String) {
-        if json { notes.append(text.trimmingNewlines) } else { print(text, terminator: "") }
+    /// A heading of the text ("Initial Switch PortInfo:"); JSON has records instead.
+    private func heading(_ text: String) {
+        if !json { print(text, terminator: "") }
+    }
+
+    /// A message of the text ("Disable may be irreversible"); JSON keeps it as a note.
+    private mutating func say(_ text: String) {
+        if json { notes.append(String(text.filter { $0 != "\n" })) } else { print(text, terminator: "") }
     }
 
     private func warn(_ message: String) {
@@ -94,7 +100,7 @@ struct PortStateRun {
             throw DiagsFailure(stdout: "Can't set M_Key fields on switch port != 0")
         }
         let kind = isSwitch ? "Switch" : "CA/RT"
-        out(request.changes ? "Initial \(kind) PortInfo:\n" : "\(kind) PortInfo:\n")
+        heading(request.changes ? "Initial \(kind) PortInfo:\n" : "\(kind) PortInfo:\n")
         var (info, extended) = try await portInfo(target, port: port, isSwitch: isSwitch)
         show(info, target, port: port, extended: extended, isSwitch: isSwitch, record: request.changes ? "InitialPortInfo" : "PortInfo")
         var ext = PortInfo()
@@ -123,11 +129,11 @@ struct PortStateRun {
         info[F.portPhysicalState] = 0
         switch request.operation ?? .query {
         case .on where physical != 3:
-            out("Port is already in enable state\n")
+            say("Port is already in enable state\n")
             return
         case .on, .enable, .reset: info[F.portPhysicalState] = 2
         case .off, .disable:
-            out("Disable may be irreversible\n")
+            say("Disable may be irreversible\n")
             info[F.portPhysicalState] = 3
         case .down: info[F.portState] = 1
         case .arm: info[F.portState] = 3
@@ -148,7 +154,7 @@ struct PortStateRun {
             let mad = try await session.smp(.set, Mellanox.attribute, modifier: UInt32(truncatingIfNeeded: port), data: ext.encoded,
                                             at: target, orFail: "smp set MLNX ext portinfo failed")
             let answer = try session.decode(PortInfo.self, mad, orFail: "smp set MLNX ext portinfo failed")
-            out("\nAfter MLNXExtendedPortInfo set:\n")
+            heading("\nAfter MLNXExtendedPortInfo set:\n")
             showMellanox(answer, target, port: port, record: "MellanoxExtendedPortInfoAfterSet")
         }
         if let v = values[.mkey] { info[F.mKey] = v }
@@ -160,7 +166,7 @@ struct PortStateRun {
         let mad = try await session.smp(.set, .portInfo, modifier: modifier, data: info.encoded, at: target,
                                         orFail: "smp set portinfo failed")
         let answer = try session.decode(PortInfo.self, mad, orFail: "smp set portinfo failed")
-        out("\nAfter PortInfo set:\n")
+        heading("\nAfter PortInfo set:\n")
         show(answer, target, port: port, extended: extended, isSwitch: isSwitch, record: "PortInfoAfterSet")
     }
 
@@ -187,7 +193,7 @@ struct PortStateRun {
         }
         let peerNode = try await nodeInfo(peerAddress)
         let peerPort = Int(peerNode.localPortNumber)
-        out("Peer PortInfo:\n")
+        heading("Peer PortInfo:\n")
         let (peerInfo, peerExtended) = try await portInfo(peerAddress, port: peerPort, isSwitch: peerNode.nodeType == .switch)
         var peerExt = PortInfo()
         let peerMellanox = IBPortStateText.mellanoxExtendedPortInfoSupported(vendorID: peerNode.vendorID, deviceID: peerNode.deviceID)
@@ -220,19 +226,10 @@ struct PortStateRun {
         let query = request.operation?.rawValue ?? (request.values.isEmpty ? "query" : "set")
         var all = records
         if !notes.isEmpty {
-            let messages = notes.filter { !$0.isEmpty && !$0.hasSuffix("PortInfo:") }
-            if !messages.isEmpty {
-                all.append(DiagsJSON.Record(attribute: "Messages", fields: messages.enumerated().map {
-                    ("Message[\($0.offset)]", .string($0.element), $0.element, nil)
-                }))
-            }
+            all.append(DiagsJSON.Record(attribute: "Messages", fields: notes.enumerated().map {
+                ("Message[\($0.offset)]", .string($0.element), $0.element, nil)
+            }))
         }
         print(DiagsJSON.document(tool: "ibportstate", query: query, destination: target, port: port, records: all), terminator: "")
-    }
-}
-
-extension String {
-    fileprivate var trimmingNewlines: String {
-        String(self.drop { $0 == "\n" }.reversed().drop { $0 == "\n" }.reversed())
     }
 }

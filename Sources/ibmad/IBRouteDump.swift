@@ -97,7 +97,7 @@ struct RouteDump {
                 if json {
                     var fields: [(name: String, value: DiagsJSON.FieldJSONValue, text: String, flags: [String]?)] = [
                         ("LID", .number(UInt64(lid)), "0x" + DumpValue.hex(UInt64(lid), digits: 4), nil),
-                        ("Port", .number(UInt64(port)), IBRouteTextPad.three(Int(port)), nil),
+                        ("Port", .number(UInt64(port)), IBRouteText.pad(Int(port), 3), nil),
                     ]
                     if !info.isEmpty { fields.append(("Info", .string(String(info.dropFirst(2))), String(info.dropFirst(2)), nil)) }
                     records.append(DiagsJSON.Record(attribute: "LinearForwardingTableEntry", fields: fields))
@@ -201,13 +201,5 @@ struct RouteDump {
         } else {
             print(IBRouteText.footer(count: count, all: all, multicast: true), terminator: "")
         }
-    }
-}
-
-/// printf("%03u") for JSON texts.
-enum IBRouteTextPad {
-    static func three(_ value: Int) -> String {
-        let text = String(value)
-        return text.count >= 3 ? text : String(repeating: "0", count: 3 - text.count) + text
     }
 }

@@ -217,6 +217,19 @@ struct RouteAndPortStateFabricTests {
         }
     }
 
+    /// "on" for a port that is not disabled sends no Set: C prints a message, JSON keeps it.
+    @Test func portStateOnWhenEnabled() throws {
+        let text = try expectSame("ibportstate", ["-D", "0,1", "2", "on"])
+        #expect(text.stdout.hasPrefix("Initial Switch PortInfo:\n") && text.stdout.hasSuffix("Port is already in enable state\n"))
+        let json = try fabric.run(IBMadBinary.url.path, ["ibportstate", "--json", "-D", "0,1", "2", "on"])
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
+        let records = try #require(object["records"] as? [[String: Any]])
+        #expect(object["query"] as? String == "on")
+        #expect(records.map { $0["attribute"] as? String ?? "" } == ["InitialPortInfo", "MellanoxExtendedPortInfo", "Messages"])
+        let message = (records.last?["fields"] as? [[String: Any]])?.first?["text"] as? String
+        #expect(message == "Port is already in enable state")
+    }
+
     // MARK: ibportstate Set ops, each sequence on fresh fabrics
 
     /// Runs `commands` (one command line each) on a fresh fabric of its own: "ibportstate ..."

@@ -72,7 +72,7 @@ public enum IBRouteText {
     static func hex(_ value: Int32) -> String { String(UInt32(bitPattern: value), radix: 16) }
 
     /// printf("%03u").
-    static func pad(_ value: Int, _ width: Int) -> String {
+    public static func pad(_ value: Int, _ width: Int) -> String {
         let text = String(value)
         return text.count >= width ? text : String(repeating: "0", count: width - text.count) + text
     }
