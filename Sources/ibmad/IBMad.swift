@@ -9,6 +9,6 @@ struct IBMad: AsyncParsableCommand {
         abstract: "InfiniBand management datagram (MAD) tools.",
         subcommands: [Decode.self, SMPQuery.self, SMInfoCommand.self, PerfQuery.self, SMPDump.self, IBAddr.self, SAQuery.self,
                       IBPing.self, IBNetDiscover.self, IBQueryErrors.self,
-                      IBLinkInfo.self, MADRate.self]
+                      IBLinkInfo.self, MADRate.self, IBRoute.self, IBPortState.self]
     )
 }
