@@ -309,7 +309,8 @@ private func vendorRequest(_ size: Int, responseSize: Int = 0) -> RMPPMessage {
         try raw.send(plain, to: 10)
         let data = await raw.first(.data)
         #expect(data?.rmppFlags == [.active, .first, .last])
-        #expect(data?.rmppData2 == 4 + 5, "PayloadLength: the OUI header and five bytes")
+        let payloadLength = data?.rmppData2 ?? 0
+        #expect(payloadLength == 9, "PayloadLength: the OUI header and five bytes")
         #expect(rig.log.sizes.withLock { $0 } == [216], "a plain MAD's data is the whole data area")
     }
 }

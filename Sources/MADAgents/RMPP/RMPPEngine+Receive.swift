@@ -146,12 +146,11 @@ extension RMPPEngine {
             effects.append(.answer(key, RMPPMessage(header: mad, data: data), peer, served.handler))
             return true
         }
+        // A bad version or type is answered even with nothing begun (`nack_recv`).
+        guard checkHeader(mad, transfer, into: &effects) else { return true }
         // An ACK, STOP or ABORT of a transfer already gone, or a segment other than the
         // first with nothing begun: dropped, as mad_rmpp.c `continue_rmpp` drops it.
-        guard mad.rmppType == .data, mad.rmppData1 == 1 || mad.rmppFlags.contains(.first) else {
-            return served.methods.contains(mad.method) || mad.rmppType != .data
-        }
-        guard checkHeader(mad, transfer, into: &effects) else { return true }
+        guard mad.rmppType == .data, mad.rmppData1 == 1 || mad.rmppFlags.contains(.first) else { return true }
         statistics.segmentsReceived += 1
         let inbound = transfers.values.count(where: { !$0.key.requester && $0.phase == .receiving })
         if inbound >= served.options.maximumInboundTransfers {
@@ -161,7 +160,7 @@ extension RMPPEngine {
         }
         transfer.receiver = RMPPReceiver(layout: layout, window: served.options.window,
                                          limit: served.options.maximumMessageBytes)
-        transfer.totalDeadline = Self.after(served.options.totalTimeoutMilliseconds)
+        setDeadline(transfer, .max, total: Self.after(served.options.totalTimeoutMilliseconds))
         transfers[key] = transfer
         startTimerIfNeeded()
         receiverReceived(mad, transfer, into: &effects)
@@ -237,7 +236,7 @@ extension RMPPEngine {
         control(transfer, .ack, segment: 0, newWindowLast: 1, about: mad, method: transfer.request.method, into: &effects)
         if transfer.phase == .sending {
             transfer.phase = .awaitingResponse
-            transfer.deadline = Self.after(transfer.options.responseTimeoutMilliseconds)
+            setDeadline(transfer, Self.after(transfer.options.responseTimeoutMilliseconds))
         }
     }
 

@@ -122,7 +122,15 @@ final class RMPPEngine: @unchecked Sendable {
             }
         }
         transfer.sender = sender
-        transfer.deadline = Self.after(transfer.options.responseTimeoutMilliseconds)
+        setDeadline(transfer, Self.after(transfer.options.responseTimeoutMilliseconds))
+    }
+
+    /// Sets the response/ACK timer and wakes the timer thread, which may be asleep until a
+    /// later deadline or none (lock held).
+    func setDeadline(_ transfer: RMPPTransfer, _ deadline: UInt64, total: UInt64? = nil) {
+        transfer.deadline = deadline
+        if let total { transfer.totalDeadline = total }
+        lock.signal()
     }
 
     /// Queues an ACK, STOP or ABORT of `transfer` with `method` (lock held).
@@ -160,8 +168,7 @@ final class RMPPEngine: @unchecked Sendable {
     func linger(_ transfer: RMPPTransfer) {
         transfer.phase = .finished
         transfer.sender = nil
-        transfer.deadline = Self.after(min(10_000, transfer.options.totalTimeoutMilliseconds))
-        transfer.totalDeadline = .max
+        setDeadline(transfer, Self.after(min(10_000, transfer.options.totalTimeoutMilliseconds)), total: .max)
     }
 
     /// A deadline of `transfer` passed (lock held).
@@ -202,14 +209,17 @@ final class RMPPEngine: @unchecked Sendable {
                 fail(transfer, .timeout(phase: "wait for the response", attempts: transfer.attempts), into: &effects)
                 return
             }
-            // Ask again: the whole request, from segment 1 (a responder that has it
-            // re-ACKs the duplicates, IBA 13.6.3.2).
-            if let old = transfer.sender {
-                transfer.sender = RMPPSender(layout: old.layout, header: old.header, data: old.data)
-                statistics.segmentsResent += old.count
+            // Probe: send the request's last segment again. A responder that has the
+            // request re-ACKs it (IBA 13.6.3.2), which brings our switch-direction ACK
+            // again; its own timers recover a lost response segment. (Sending the whole
+            // request anew would meet an ACK of its last segment with a window of 1,
+            // which is an ABORT 123 offence.)
+            if let sender = transfer.sender {
+                effects.append(.send(sender.segment(sender.count), to: transfer.peer, agent: transfer.agent,
+                                     key: transfer.key, segment: nil))
+                statistics.segmentsResent += 1
             }
-            transfer.phase = .sending
-            pump(transfer, into: &effects)
+            setDeadline(transfer, Self.after(transfer.options.responseTimeoutMilliseconds))
         case .receiving, .answering, .finished:
             transfer.deadline = .max
         }
@@ -288,8 +298,7 @@ final class RMPPEngine: @unchecked Sendable {
                         stalled.insert(key)
                         transfer.sender?.unsent(from: segment)
                         transfer.stalled = true
-                        transfer.deadline = Self.after(1)
-                        lock.signal()
+                        setDeadline(transfer, Self.after(1))
                     }
                 }
                 if !more.isEmpty { perform(more) }
