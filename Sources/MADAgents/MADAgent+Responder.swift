@@ -60,6 +60,11 @@ extension MADAgent {
         try lock.withLock { try ensureResponderAgent(managementClass, version: version, methods: methods) }
     }
 
+    /// `serve(class:version:methods:)` with the OUI a vendor-range-2 class registers with.
+    func serve(class managementClass: ManagementClass, version: UInt8, methods: Set<Method>, oui: UInt32?) throws {
+        try lock.withLock { try ensureResponderAgent(managementClass, version: version, methods: methods, oui: oui) }
+    }
+
     /// Delivers unsolicited MADs of `methods` (default Trap and Report) to `handler`. A Trap
     /// is answered with TrapRepress when `answersTraps` (default: for subnet management,
     /// where the SMA repeats a trap until the SM represses it, IBA 14.2.5.1 and opensm's
@@ -93,14 +98,16 @@ extension MADAgent {
     }
 
     /// Registers (or widens) the port agent that receives `methods` (lock held).
-    private func ensureResponderAgent(_ managementClass: ManagementClass, version: UInt8, methods: Set<Method>) throws {
+    private func ensureResponderAgent(_ managementClass: ManagementClass, version: UInt8, methods: Set<Method>,
+                                      oui: UInt32? = nil) throws {
         if table.closed { throw MADAgentError.closed }
         let key = ClassKey(managementClass: managementClass, version: version)
         let existing = responders.agents[key]
         if let existing, existing.methods.isSuperset(of: methods) { return }
         let wanted = methods.union(existing?.methods ?? [])
         if let existing { port.unregister(existing.agent) }
-        let agent = try port.register(AgentRegistration(class: managementClass, version: version, methods: wanted))
+        let agent = try port.register(AgentRegistration(class: managementClass, version: version, methods: wanted,
+                                                        oui: managementClass.isVendorRange2 ? oui : nil))
         responders.agents[key] = (agent, wanted)
     }
 

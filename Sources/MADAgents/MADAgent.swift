@@ -140,11 +140,13 @@ public final class MADAgent: MADPortDelegate, @unchecked Sendable {
     // MARK: Agents
 
     /// The port agent this layer sends `managementClass`/`version` requests through,
-    /// registered on first use (lock held).
-    func requestAgent(_ managementClass: ManagementClass, version: UInt8) throws -> AgentID {
+    /// registered on first use (lock held). Vendor range 2 registers with `oui` (ib_umad
+    /// requires one: umad_register_oui).
+    func requestAgent(_ managementClass: ManagementClass, version: UInt8, oui: UInt32? = nil) throws -> AgentID {
         let key = ClassKey(managementClass: managementClass, version: version)
         if let agent = requestAgents[key] { return agent }
-        let agent = try port.register(AgentRegistration(class: managementClass, version: version))
+        let agent = try port.register(AgentRegistration(class: managementClass, version: version,
+                                                        oui: managementClass.isVendorRange2 ? oui : nil))
         requestAgents[key] = agent
         return agent
     }

@@ -28,7 +28,8 @@ private final class RMPPRig: Sendable {
         requester = try MADAgent(port: fabric.addPort(lid: 1))
         responder = try MADAgent(port: fabric.addPort(lid: 10))
         let log = self.log
-        try responder.serveRMPP(class: vendorClass, version: 1, methods: [.get, .set], options: responderOptions) { request, _, response in
+        try responder.serveRMPP(class: vendorClass, version: 1, methods: [.get, .set], oui: oui,
+                                    options: responderOptions) { request, _, response in
             log.sizes.withLock { $0.append(request.data.count) }
             let intact = request.data == pattern(request.data.count, salt: 7) && request.header.vendorOUI == oui
             response.header.status = intact ? .success : .invalidField

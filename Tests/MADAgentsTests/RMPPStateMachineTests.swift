@@ -45,6 +45,7 @@ import Testing
         let one = layout.segment(1, of: pattern(data), header: header(layout))
         #expect(one.rmppData1 == 1 && one.rmppFlags.contains(.first) && one.rmppType == .data && one.rmppVersion == 1)
         #expect(one.componentMask == 0xFF, "the class header goes in every segment")
+        #expect(one.rmppResponseTime == RMPPLayout.noResponseTime)
         if segments > 1 { #expect(one.rmppData2 == first && !one.rmppFlags.contains(.last)) }
     }
 

@@ -26,10 +26,11 @@ extension MADAgent {
     /// class: SA, DevMgt, DevAdm, BIS, vendor range 2): single-MAD or multi-segment requests
     /// are reassembled, `handler` fills the response, which goes back as an RMPP transfer
     /// (one segment or many) whose first window the requester's switch-direction ACK set.
-    /// `options` bound what a requester can make us reassemble and hold.
+    /// `options` bound what a requester can make us reassemble and hold. A vendor-range-2
+    /// class registers with `oui` (ib_umad needs one; the requests carry it).
     public func serveRMPP(class managementClass: ManagementClass, version: UInt8, methods: Set<Method> = [.get, .set],
-                          options: RMPPOptions = RMPPOptions(), handler: @escaping RMPPHandler) throws {
-        try rmpp.serve(class: managementClass, version: version, methods: methods, options: options, handler: handler)
+                          oui: UInt32? = nil, options: RMPPOptions = RMPPOptions(), handler: @escaping RMPPHandler) throws {
+        try rmpp.serve(class: managementClass, version: version, methods: methods, oui: oui, options: options, handler: handler)
     }
 
     /// What userspace RMPP has counted so far.

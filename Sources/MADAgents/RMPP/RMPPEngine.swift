@@ -53,7 +53,7 @@ final class RMPPEngine: @unchecked Sendable {
         guard let owner else { throw RMPPError.closed }
         let agent: AgentID
         do {
-            agent = try owner.lock.withLock { try owner.requestAgent(header.managementClass, version: header.classVersion) }
+            agent = try owner.lock.withLock { try owner.requestAgent(header.managementClass, version: header.classVersion, oui: header.vendorOUI) }
         } catch {
             throw RMPPError.transport("cannot register an agent for \(header.managementClass): \(error)")
         }
@@ -99,11 +99,11 @@ final class RMPPEngine: @unchecked Sendable {
 
     // MARK: Responder
 
-    func serve(class managementClass: ManagementClass, version: UInt8, methods: Set<Method>,
+    func serve(class managementClass: ManagementClass, version: UInt8, methods: Set<Method>, oui: UInt32?,
                options: RMPPOptions, handler: @escaping RMPPHandler) throws {
         guard RMPPLayout(managementClass) != nil else { throw RMPPError.notRMPPClass(managementClass) }
         guard let owner else { throw RMPPError.closed }
-        try owner.serve(class: managementClass, version: version, methods: methods)
+        try owner.serve(class: managementClass, version: version, methods: methods, oui: oui)
         lock.withLock {
             served[ClassKey(managementClass: managementClass.rawValue, version: version)] =
                 Served(methods: methods, options: options, handler: handler)

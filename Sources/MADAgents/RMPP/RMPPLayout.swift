@@ -29,6 +29,9 @@ public struct RMPPLayout: Sendable, Hashable {
     public static let rmppHeaderEnd = 36
     /// The only RMPP version (IBA 13.6.2.1; IB_MGMT_RMPP_VERSION).
     public static let version: UInt8 = 1
+    /// RRespTime meaning "no time given", what the kernel puts in the segments it builds
+    /// (IB_MGMT_RMPP_NO_RESPTIME).
+    public static let noResponseTime: UInt8 = 0x1F
 
     /// The layout of an RMPP-capable class, nil for the others (SMPs, PerfMgt, CM, vendor
     /// range 1, ...: the kernel never runs RMPP for them either).

@@ -24,7 +24,7 @@ extension RMPPLayout {
         }
         mad.rmppVersion = RMPPLayout.version
         mad.rmppType = .data
-        mad.rmppResponseTime = 0
+        mad.rmppResponseTime = RMPPLayout.noResponseTime
         mad.rmppStatus = 0
         var flags: RMPPHeader.Flags = .active
         var payloadLength: UInt32 = 0
@@ -58,7 +58,7 @@ extension RMPPLayout {
         mad.status = .success
         mad.rmppVersion = RMPPLayout.version
         mad.rmppType = type
-        mad.rmppResponseTime = 0
+        mad.rmppResponseTime = RMPPLayout.noResponseTime
         mad.rmppFlags = .active
         mad.rmppStatus = status.rawValue
         mad.rmppData1 = segment
