@@ -322,3 +322,75 @@ private func vendorRequest(_ size: Int, responseSize: Int = 0) -> RMPPMessage {
         #expect(rig.log.sizes.withLock { $0 } == [216], "a plain MAD's data is the whole data area")
     }
 }
+
+/// What the kernel peer constrains, seen on the wire.
+@Suite(.serialized) struct RMPPWireTests {
+    /// Every RMPP MAD goes with transport timeout 0: through ib_umad the kernel must not
+    /// hold or match any of them (mad.c hands unmatched Active responses to user RMPP).
+    @Test func everyRMPPSendHasTransportTimeout0() async throws {
+        let fabric = MemoryFabric(.init(seed: 30))
+        defer { fabric.close() }
+        let observed = ObservedPort(try fabric.addPort(lid: 1))
+        let requester = try MADAgent(port: observed)
+        let responder = try MADAgent(port: fabric.addPort(lid: 10))
+        defer { requester.close(); responder.close() }
+        try responder.serveRMPP(class: vendorClass, version: 1, oui: oui) { request, _, response in
+            response.data = request.data + request.data
+            return true
+        }
+        let answer = try await requester.rmppRequest(vendorRequest(3 * segmentData), to: .generalServices(lid: 10))
+        #expect(answer.data.count == 6 * segmentData)
+        let timeouts = observed.timeouts.withLock { $0 }
+        #expect(timeouts.count >= 3 + 1 + 2, "3 request segments, the switch-direction ACK, ACKs of the response")
+        #expect(timeouts.allSatisfy { $0 == 0 })
+    }
+
+    /// After the final ACK of its request the requester sends the switch-direction ACK:
+    /// SegmentNumber 0, NewWindowLast 1, the request's method (mad_rmpp.c `ack_ds_ack`).
+    @Test func theRequesterSwitchesDirectionAsTheKernelDoes() async throws {
+        let fabric = MemoryFabric(.init(seed: 31))
+        defer { fabric.close() }
+        let requester = try MADAgent(port: fabric.addPort(lid: 1))
+        defer { requester.close() }
+        let raw = try RawPeer(fabric)
+        let task = Task { try await requester.rmppRequest(vendorRequest(2 * segmentData), to: .generalServices(lid: 20)) }
+        defer { task.cancel() }
+        let layout = RMPPLayout(vendorClass)!
+        guard let first = await raw.first(.data) else { Issue.record("no segment 1"); return }
+        #expect(first.rmppData1 == 1 && first.rmppData2 == UInt32(2 * 220))
+        try raw.send(layout.control(.ack, segment: 1, newWindowLast: 2, about: first, method: .getResponse))
+        let seen = await raw.recorder.waitFor(count: 2)
+        guard seen.count >= 2 else { Issue.record("no segment 2"); return }
+        let second = seen[1].0
+        #expect(second.rmppData1 == 2 && second.rmppFlags == [.active, .last] && second.rmppData2 == 220)
+        try raw.send(layout.control(.ack, segment: 2, newWindowLast: 2, about: second, method: .getResponse))
+        let switchACK = await raw.first(.ack)
+        #expect(switchACK?.rmppData1 == 0)
+        #expect(switchACK?.rmppData2 == 1)
+        #expect(switchACK?.method == .get)
+        #expect(switchACK.map { TransactionID(rawValue: $0.transactionID).sequence } == TransactionID(rawValue: first.transactionID).sequence)
+    }
+
+    /// More transfers at once than `maximumInboundTransfers`: the next first segment is
+    /// answered with STOP (resources exhausted), and nothing is kept for it.
+    @Test func tooManyInboundTransfersAreStopped() async throws {
+        let fabric = MemoryFabric(.init(seed: 32))
+        defer { fabric.close() }
+        let responder = try MADAgent(port: fabric.addPort(lid: 10))
+        defer { responder.close() }
+        try responder.serveRMPP(class: vendorClass, version: 1, oui: oui,
+                                options: RMPPOptions(maximumInboundTransfers: 1)) { _, _, _ in true }
+        let raw = try RawPeer(fabric)
+        let layout = RMPPLayout(vendorClass)!
+        for tid: UInt64 in [1, 2] {
+            var header = vendorRequest(0).header
+            header.transactionID = tid
+            try raw.send(layout.segment(1, of: pattern(3 * segmentData, salt: 7), header: header), to: 10)
+        }
+        let stop = await raw.first(.stop)
+        #expect(stop?.rmppStatus == RMPPStatus.resourcesExhausted.rawValue)
+        #expect(stop?.transactionID == 2)
+        #expect(stop?.method == .getResponse)
+        #expect(responder.rmppStatistics.stopsSent == 1)
+    }
+}
