@@ -199,6 +199,9 @@ import Testing
         #expect(RMPPOptions.responseTimeout(respTimeValue: 0) == 1)
         #expect(RMPPOptions.responseTimeout(respTimeValue: 10, packetLifeMilliseconds: 5) == 15)
         #expect(RMPPOptions().with(respTimeValue: 20).responseTimeoutMilliseconds == 4295)
+        var classPortInfo = ClassPortInfo()
+        classPortInfo.respTimeValue = 18
+        #expect(RMPPOptions().with(classPortInfo).responseTimeoutMilliseconds == 1074)
     }
 
     @Test func statusNames() {

@@ -36,6 +36,8 @@ final class RMPPEngine: @unchecked Sendable {
     private var nextSequence: UInt32 = 0x8000_0000
     private var timerThread: pthread_t?
     private var timerStarted = false
+    /// When the timer thread means to wake next (.max: not before a signal).
+    private var plannedWake: UInt64 = 0
 
     init(port: any MADPort) { self.port = port }
 
@@ -130,7 +132,10 @@ final class RMPPEngine: @unchecked Sendable {
     func setDeadline(_ transfer: RMPPTransfer, _ deadline: UInt64, total: UInt64? = nil) {
         transfer.deadline = deadline
         if let total { transfer.totalDeadline = total }
-        lock.signal()
+        if transfer.nextDeadline < plannedWake {
+            plannedWake = transfer.nextDeadline
+            lock.signal()
+        }
     }
 
     /// Queues an ACK, STOP or ABORT of `transfer` with `method` (lock held).
@@ -168,7 +173,7 @@ final class RMPPEngine: @unchecked Sendable {
     func linger(_ transfer: RMPPTransfer) {
         transfer.phase = .finished
         transfer.sender = nil
-        setDeadline(transfer, Self.after(min(10_000, transfer.options.totalTimeoutMilliseconds)), total: .max)
+        setDeadline(transfer, Self.after(transfer.options.lingerMilliseconds), total: .max)
     }
 
     /// A deadline of `transfer` passed (lock held).
@@ -258,7 +263,9 @@ final class RMPPEngine: @unchecked Sendable {
                 continue
             }
             let next = transfers.values.lazy.map(\.nextDeadline).min() ?? .max
+            plannedWake = next
             lock.wait(until: next == .max ? nil : next)
+            plannedWake = 0
         }
         lock.unlock()
     }

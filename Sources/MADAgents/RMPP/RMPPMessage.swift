@@ -62,6 +62,16 @@ public struct RMPPOptions: Sendable, Hashable {
         return max(1, Int((microseconds / 1000).rounded(.up)) + 2 * packetLifeMilliseconds)
     }
 
+    /// These options with the response timer from a class's ClassPortInfo (IBA 13.4.8.1).
+    public func with(_ classPortInfo: ClassPortInfo, packetLifeMilliseconds: Int = 0) -> RMPPOptions {
+        with(respTimeValue: classPortInfo.respTimeValue, packetLifeMilliseconds: packetLifeMilliseconds)
+    }
+
+    /// How long a finished transfer is kept to re-ACK duplicates of its last window: long
+    /// enough for one resend by a sender whose ACK timer is this side's response timer or
+    /// the kernel's 2 s, at most the kernel's 10 s (`complete_rmpp`).
+    var lingerMilliseconds: Int { min(10_000, 2 * responseTimeoutMilliseconds + 2000) }
+
     /// These options with the response timer taken from a ClassPortInfo's RespTimeValue.
     public func with(respTimeValue: UInt8, packetLifeMilliseconds: Int = 0) -> RMPPOptions {
         var options = self
