@@ -320,6 +320,14 @@ private func vendorRequest(_ size: Int, responseSize: Int = 0) -> RMPPMessage {
         let payloadLength = data?.rmppData2 ?? 0
         #expect(payloadLength == 9, "PayloadLength: the OUI header and five bytes")
         #expect(rig.log.sizes.withLock { $0 } == [216], "a plain MAD's data is the whole data area")
+        // The requester saw no answer and asks again (after we finished): answered again.
+        try raw.send(RMPPLayout(vendorClass)!.control(.ack, segment: 1, newWindowLast: 1, about: data ?? plain,
+                                                      method: .get), to: 10)
+        for _ in 0..<200 where rig.responder.rmppStatistics.transfersCompleted < 2 { try await Task.sleep(for: .milliseconds(5)) }
+        try raw.send(plain, to: 10)
+        let again = await raw.first(.data, after: 1)
+        #expect(again?.transactionID == 0x55)
+        #expect(rig.log.sizes.withLock { $0 } == [216, 216])
     }
 }
 

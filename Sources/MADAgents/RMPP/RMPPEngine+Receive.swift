@@ -22,6 +22,12 @@ extension RMPPEngine {
             let key = RMPPKey.responder(mad.managementClass, mad.transactionID, source)
             let known = lock.withLock { () -> Bool in
                 guard let transfer = transfers[key] else { return false }
+                if !mad.rmppFlags.contains(.active) && transfer.phase == .finished {
+                    // A plain request asked again after we answered: the answer was lost
+                    // (IBA 13.4.6.4: a responder answers a retried request again).
+                    transfers[key] = nil
+                    return false
+                }
                 responderReceived(mad, transfer, into: &effects)
                 return true
             }
