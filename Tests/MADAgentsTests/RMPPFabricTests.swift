@@ -273,6 +273,19 @@ private func vendorRequest(_ size: Int, responseSize: Int = 0) -> RMPPMessage {
         #expect(abort?.method == .get)
     }
 
+    @Test func cancellingARequestAbortsItWithStatus127() async throws {
+        let rig = try RMPPRig(seed: 14)
+        defer { rig.close() }
+        let raw = try RawPeer(rig.fabric)
+        let task = Task { try await rig.requester.rmppRequest(vendorRequest(3 * segmentData), to: .generalServices(lid: 20)) }
+        guard await raw.first(.data) != nil else { Issue.record("no request"); return }
+        task.cancel()
+        await #expect(throws: RMPPError.cancelled) { try await task.value }
+        let abort = await raw.first(.abort)
+        #expect(abort?.rmppStatus == RMPPStatus.unspecified.rawValue)
+        #expect(abort?.method == .get)
+    }
+
     @Test func aPeerAbortEndsTheRequestWithItsStatus() async throws {
         let rig = try RMPPRig(seed: 8)
         defer { rig.close() }

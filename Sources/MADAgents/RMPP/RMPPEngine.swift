@@ -33,6 +33,9 @@ final class RMPPEngine: @unchecked Sendable {
     var served: [ClassKey: Served] = [:]
     var statistics = RMPPStatistics()
     var closed = false
+    /// TID sequences of RMPP requests, from the top half of the space: the plain
+    /// requester's start at 0 (a response is offered to RMPP first only when an RMPP
+    /// transfer of its class has its sequence).
     private var nextSequence: UInt32 = 0x8000_0000
     private var timerThread: pthread_t?
     private var timerStarted = false
@@ -93,6 +96,10 @@ final class RMPPEngine: @unchecked Sendable {
             var effects: [RMPPEffect] = []
             lock.withLock {
                 guard let transfer = transfers[key], transfer.continuation != nil else { return }
+                // Tell the peer, so it does not run its timers out (ABORT 127, unspecified).
+                control(transfer, .abort, status: .unspecified, about: transfer.request,
+                        method: transfer.phase == .receiving ? transfer.peerDataMethod.flippingResponseBit : transfer.request.method,
+                        into: &effects)
                 fail(transfer, .cancelled, into: &effects)
             }
             perform(effects)
