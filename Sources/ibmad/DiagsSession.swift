@@ -12,7 +12,7 @@ final class DiagsSession {
     let mKey: UInt64
 
     /// Opens the port; a failure prints what the C tools print ("Failed to open 'CA' port 'N'").
-    init(_ diags: DiagsOptions) throws(DiagsFailure) {
+    init(_ diags: DiagsOptions, window: Int = 16) throws(DiagsFailure) {
         do {
             port = try UmadPort(caName: diags.ca, portNumber: diags.port)
         } catch {
@@ -22,7 +22,7 @@ final class DiagsSession {
         options = diags.requestOptions
         mKey = diags.mKey?.value ?? 0
         do {
-            agent = try MADAgent(port: port, configuration: .init(window: 16, defaultOptions: options))
+            agent = try MADAgent(port: port, configuration: .init(window: window, defaultOptions: options))
         } catch {
             port.close()
             throw DiagsFailure(stdout: "Failed to open '\(diags.ca ?? "(null)")' port '\(diags.port ?? 0)'",

@@ -37,7 +37,7 @@ extension RMPPEngine {
                 // Look the port agent up before taking our lock (the agent's lock comes first).
                 let agent = owner.map { owner in
                     owner.lock.withLock {
-                        owner.responders.agents[MADAgent.ClassKey(managementClass: mad.managementClass, version: mad.classVersion)]?.agent
+                        owner.responders.agents[MADAgent.ClassKey(of: mad)]?.agent
                     }
                 } ?? nil
                 taken = lock.withLock {
@@ -132,7 +132,7 @@ extension RMPPEngine {
     func newInbound(_ mad: MAD, key: RMPPKey, layout: RMPPLayout, from source: MADAddress, agent: AgentID?,
                     into effects: inout [RMPPEffect]) -> Bool {
         if closed { return false }
-        guard let served = served[ClassKey(managementClass: mad.managementClass.rawValue, version: mad.classVersion)],
+        guard let served = served[MADAgent.ClassKey(of: mad)],
               let agent else { return false }
         let active = mad.rmppFlags.contains(.active)
         // New work only in the methods served; ACK/STOP/ABORT flip the R bit, so theirs vary.

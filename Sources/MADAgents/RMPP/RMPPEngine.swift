@@ -20,17 +20,13 @@ final class RMPPEngine: @unchecked Sendable {
         var options: RMPPOptions
         var handler: RMPPHandler
     }
-    struct ClassKey: Hashable {
-        var managementClass: UInt8
-        var version: UInt8
-    }
 
     let port: any MADPort
     weak var owner: MADAgent?
     let lock = ConditionLock()
     /// Guarded by `lock`.
     var transfers: [RMPPKey: RMPPTransfer] = [:]
-    var served: [ClassKey: Served] = [:]
+    var served: [MADAgent.ClassKey: Served] = [:]
     var statistics = RMPPStatistics()
     var closed = false
     /// TID sequences of RMPP requests, from the top half of the space: the plain
@@ -58,7 +54,7 @@ final class RMPPEngine: @unchecked Sendable {
         guard let owner else { throw RMPPError.closed }
         let agent: AgentID
         do {
-            agent = try owner.lock.withLock { try owner.requestAgent(header.managementClass, version: header.classVersion, oui: header.vendorOUI) }
+            agent = try owner.lock.withLock { try owner.requestAgent(for: header) }
         } catch {
             throw RMPPError.transport("cannot register an agent for \(header.managementClass): \(error)")
         }
@@ -112,9 +108,9 @@ final class RMPPEngine: @unchecked Sendable {
                options: RMPPOptions, handler: @escaping RMPPHandler) throws {
         guard RMPPLayout(managementClass) != nil else { throw RMPPError.notRMPPClass(managementClass) }
         guard let owner else { throw RMPPError.closed }
-        try owner.serve(class: managementClass, version: version, methods: methods, oui: oui)
+        try owner.serve(class: managementClass, version: version, oui: oui, methods: methods)
         lock.withLock {
-            served[ClassKey(managementClass: managementClass.rawValue, version: version)] =
+            served[MADAgent.ClassKey(managementClass: managementClass, version: version, oui: oui)] =
                 Served(methods: methods, options: options, handler: handler)
         }
     }
