@@ -20,20 +20,26 @@ extension RMPPEngine {
             }
         } else {
             let key = RMPPKey.responder(mad.managementClass, mad.transactionID, source)
-            let known = lock.withLock { () -> Bool in
-                guard let transfer = transfers[key] else { return false }
+            enum Found { case transfer, servedClass, nothing }
+            let found = lock.withLock { () -> Found in
+                guard let transfer = transfers[key] else {
+                    return served[MADAgent.ClassKey(of: mad)] == nil ? .nothing : .servedClass
+                }
                 if !mad.rmppFlags.contains(.active) && transfer.phase == .finished {
                     // A plain request asked again after we answered: the answer was lost
-                    // (IBA 13.4.6.4: a responder answers a retried request again).
+                    // (the requester retried; answer it again).
                     transfers[key] = nil
-                    return false
+                    return .servedClass
                 }
                 responderReceived(mad, transfer, into: &effects)
-                return true
+                return .transfer
             }
-            if known {
+            switch found {
+            case .transfer:
                 taken = true
-            } else {
+            case .nothing:
+                taken = false  // no RMPP handler for this class: the plain responders' MAD
+            case .servedClass:
                 // Look the port agent up before taking our lock (the agent's lock comes first).
                 let agent = owner.map { owner in
                     owner.lock.withLock {
