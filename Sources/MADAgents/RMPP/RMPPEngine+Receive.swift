@@ -182,6 +182,9 @@ extension RMPPEngine {
     /// One DATA segment for `transfer`'s receiver (lock held).
     func receiverReceived(_ mad: MAD, _ transfer: RMPPTransfer, into effects: inout [RMPPEffect]) {
         guard var receiver = transfer.receiver else { return }
+        // Out of the transfer while it grows, so its data buffer is uniquely referenced and
+        // appends in place (a second reference would copy the whole buffer per segment).
+        transfer.receiver = nil
         let outcome = receiver.receive(mad)
         transfer.receiver = receiver
         let ackMethod = mad.method.flippingResponseBit
