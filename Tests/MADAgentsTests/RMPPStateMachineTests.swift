@@ -102,6 +102,9 @@ import Testing
         #expect(receiver.receive(sender.segment(5)) == .ack(segment: 5, newWindowLast: 9, completed: true))
         #expect(receiver.receive(sender.segment(5)) == .duplicate(segment: 5, newWindowLast: 9))
         #expect(receiver.data == data)
+        #expect(receiver.takeMessage().data == data)
+        #expect(receiver.data.isEmpty, "a finished transfer keeps no data")
+        #expect(receiver.receive(sender.segment(4)) == .duplicate(segment: 5, newWindowLast: 9), "and still re-ACKs")
     }
 
     @Test func segmentsPastTheWindowAreDropped() {

@@ -193,7 +193,12 @@ extension RMPPEngine {
             break
         case .ack(let segment, let newWindowLast, let completed):
             control(transfer, .ack, segment: segment, newWindowLast: newWindowLast, about: mad, method: ackMethod, into: &effects)
-            if completed { complete(transfer, receiver.message, into: &effects) }
+            if completed {
+                // The data leaves with the message; a lingering transfer keeps only counters.
+                let message = receiver.takeMessage()
+                transfer.receiver = receiver
+                complete(transfer, message, into: &effects)
+            }
         case .duplicate(let segment, let newWindowLast):
             statistics.duplicateSegments += 1
             control(transfer, .ack, segment: segment, newWindowLast: newWindowLast, about: mad, method: ackMethod, into: &effects)

@@ -109,4 +109,11 @@ public struct RMPPReceiver: Sendable {
 
     /// The reassembled transfer (after the last segment).
     public var message: RMPPMessage { RMPPMessage(header: header, data: data) }
+
+    /// Hands the reassembled transfer over and forgets its data; what re-ACKs duplicates
+    /// (the segment and window counters) stays.
+    public mutating func takeMessage() -> RMPPMessage {
+        defer { data = [] }
+        return message
+    }
 }
