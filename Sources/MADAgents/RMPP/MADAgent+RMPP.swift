@@ -14,9 +14,11 @@ extension MADAgent {
     /// without kernel RMPP, so a plain response is seen only if it sets Active (kernel RMPP
     /// agents always do); over a verbs UD QP or MemoryFabric everything is seen.
     ///
-    /// Allocation: the request's data is shared, not copied; each segment is built in a
-    /// pool send slot. The response grows by one segment per in-order segment, bounded by
-    /// `options.maximumMessageBytes`.
+    /// Allocation: the request's data is shared, not copied; each segment's 256 bytes are
+    /// built inline and stored into a pool send slot; each window's sends are listed in one
+    /// array (up to `options.window` entries). The response grows by one segment's data per
+    /// in-order segment, bounded by `options.maximumMessageBytes`, and is handed over
+    /// without a copy.
     public func rmppRequest(_ request: RMPPMessage, to destination: MADAddress,
                             options: RMPPOptions = RMPPOptions()) async throws -> RMPPMessage {
         try await rmpp.request(request, to: destination, options: options)
