@@ -31,6 +31,8 @@ public final class MADAgent: MADPortDelegate, @unchecked Sendable {
     /// Guarded by `lock`.
     var requestAgents: [ClassKey: AgentID] = [:]
     var responders = ResponderRegistry()
+    /// Userspace RMPP (RMPP/), sharing this agent's port agents.
+    let rmpp: RMPPEngine
     private var timerThread: pthread_t?
 
     /// A port agent's identity: class and version, plus the OUI for vendor class range 2,
@@ -62,6 +64,8 @@ public final class MADAgent: MADPortDelegate, @unchecked Sendable {
         self.port = port
         self.configuration = configuration
         table = PendingTable(window: configuration.window)
+        rmpp = RMPPEngine(port: port)
+        rmpp.owner = self
         try port.start(delegate: self)
         let context = Unmanaged.passRetained(self).toOpaque()
         var thread = pthread_t()
@@ -82,6 +86,7 @@ public final class MADAgent: MADPortDelegate, @unchecked Sendable {
     /// stops the timer thread. The port stays open (close it yourself). Idempotent; do not
     /// call it from a sweep callback running on the timer thread.
     public func close() {
+        rmpp.close()
         var deliveries: [Delivery] = []
         var sweeps: [SweepRun] = []
         var agents: [AgentID] = []
@@ -123,6 +128,7 @@ public final class MADAgent: MADPortDelegate, @unchecked Sendable {
         let message = mad.slot.mad
         let source = mad.source
         _ = consume mad  // the receive slot goes back to the pool at once
+        if rmpp.intercept(message, from: source) { return }
         if message.method.isResponse {
             handleResponse(message)
         } else {
