@@ -26,7 +26,11 @@ import Glibc
             #expect(try mad.attribute(NodeInfo.self).nodeGUID == switchGUID(index % 2 == 0 ? 2 : 3))
         }
         let statistics = rig.agent.statistics
-        #expect(statistics.sent == count)
+        // Every send beyond one per request is a counted retry. (Nothing is lost here, but
+        // a loaded CI machine can stall a response past the 200 ms deadline; a retry is
+        // then the right behaviour, not a failure.)
+        #expect(statistics.sent == count + statistics.retries)
+        #expect(statistics.retries == statistics.deadlineExpiries + statistics.transportTimeouts)
         #expect(statistics.maxOutstanding == 16)
         #expect(statistics.outstanding == 0)
     }
