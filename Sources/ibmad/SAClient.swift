@@ -104,11 +104,12 @@ struct SAClient {
         return negative ? -value : value
     }
 
-    /// parse_lid_and_ports: "lid/port1/port2", the LID through `lid(_:)`, each port
-    /// strtoul'd (nil when absent or not a number: that component is not matched).
+    /// parse_lid_and_ports: "lid/port1/port2", the LID through `lid(_:)` (an empty one too,
+    /// which is invalid), each port strtoul'd (nil when absent or not a number: that
+    /// component is not matched).
     func lidAndPorts(_ text: String) async throws(SAFailure) -> (lid: UInt16?, port1: Int64?, port2: Int64?) {
         let parts = text.split(separator: "/", maxSplits: 2, omittingEmptySubsequences: false).map(String.init)
-        let lid = parts[0].isEmpty ? nil : try await lid(parts[0])
+        let lid = try await lid(parts[0])
         let port1 = parts.count > 1 ? SAClient.strtol(parts[1]) : nil
         let port2 = parts.count > 2 ? SAClient.strtol(parts[2]) : nil
         return (lid, port1, port2)
