@@ -20,12 +20,13 @@ extension SAQueryRun {
         case .isSM:
             // get_issm_records: PortInfoRecords whose CapabilityMask has the bit (component 7;
             // modifier bit 31 asks opensm to match any of the given bits).
-            for (heading, bit) in [("IsSM ports\n", UInt32(1) << 1), ("\nIsSMdisabled ports\n", UInt32(1) << 10)] {
+            // JSON names each record's list: "PortInfoRecord (IsSM)" or "(IsSMdisabled)".
+            for (heading, bit, list) in [("IsSM ports\n", UInt32(1) << 1, "IsSM"), ("\nIsSMdisabled ports\n", UInt32(1) << 10, "IsSMdisabled")] {
                 var template = SATemplate(size: 68)
                 template.set(Int64(bit), at: 4 + 20, width: 4, bit: 7)
                 let records = try await client.query(.portInfoRecord, modifier: 1 << 31, mask: template.mask, template: template.bytes)
                 output.heading(heading)
-                for record in records { output.emit(SAQueryText.shortPortInfoRecord(record), attribute: "PortInfoRecord") }
+                for record in records { output.emit(SAQueryText.shortPortInfoRecord(record), attribute: "PortInfoRecord (\(list))") }
             }
         case .groups:
             for record in try await client.query(.mcMemberRecord) {
@@ -57,7 +58,10 @@ extension SAQueryRun {
             let mapped = Diags.nodeName(description, guid: SAQueryText.be(record, 16, 8), map: map)
             switch print {
             case .allDescriptions:
-                output.emit(SAQueryText.nodeDescriptionLine(record, map: map), attribute: "NodeRecord")
+                let line = SAQueryText.nodeDescriptionLine(record, map: map)
+                output.emit(line, attribute: "NodeRecord",
+                            jsonRecords: line.isEmpty ? [] : [DiagsJSON.Record(attribute: "NodeRecord", fields: [
+                                ("LID", .number(lid), "\(lid)", nil), ("NodeDescription", .string(mapped), mapped, nil)])])
                 continue
             case .nameOfLID:
                 if UInt64(requestedLID ?? 0) != lid { continue }
@@ -72,13 +76,21 @@ extension SAQueryRun {
                 }
             }
             switch print {
-            case .lidOnly, .uniqueLID: output.emit("\(lid)\n", attribute: "NodeRecord")
-            case .guidOnly: output.emit(SAQueryText.hx16(portGUID) + "\n", attribute: "NodeRecord")
-            case .nameOfLID, .nameOfGUID: output.emit(mapped + "\n", attribute: "NodeRecord")
+            case .lidOnly, .uniqueLID: output.emit("\(lid)\n", attribute: "NodeRecord", jsonRecords: [Self.row("LID", .number(lid), "\(lid)")])
+            case .guidOnly:
+                let guid = SAQueryText.hx16(portGUID)
+                output.emit(guid + "\n", attribute: "NodeRecord", jsonRecords: [Self.row("PortGUID", .number(portGUID), guid)])
+            case .nameOfLID, .nameOfGUID:
+                output.emit(mapped + "\n", attribute: "NodeRecord", jsonRecords: [Self.row("NodeDescription", .string(mapped), mapped)])
             default:
                 try dump(.node, record, into: &output)
             }
             if print == .uniqueLID { return }
         }
+    }
+
+    /// A one-field JSON record for the one-value lines (-L, -G, -O, -D).
+    static func row(_ name: String, _ value: DiagsJSON.FieldJSONValue, _ text: String) -> DiagsJSON.Record {
+        DiagsJSON.Record(attribute: "NodeRecord", fields: [(name, value, text, nil)])
     }
 }

@@ -270,4 +270,23 @@ extension SAQueryFabricTests {
             }
         }
     }
+
+    /// The one-value lines (-D, -O, -L) become one-field records; -s names its two lists.
+    @Test func jsonOfTheNodeLinesAndIsSM() throws {
+        let text = try fabric.run(IBMadBinary.url.path, ["saquery", "-D"]).stdout
+        let json = try fabric.run(IBMadBinary.url.path, ["saquery", "--json", "-D"])
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
+        let records = try #require(object["records"] as? [[String: Any]])
+        let lines = text.split(separator: "\n").dropFirst(2)
+        #expect(records.count == lines.count && !lines.isEmpty, "saquery --json -D: \(json.stdout)")
+        for (line, record) in zip(lines, records) {
+            let fields = try #require(record["fields"] as? [[String: Any]])
+            let lid = try #require(fields.first?["text"] as? String), name = try #require(fields.last?["text"] as? String)
+            #expect(line.trimmingCharacters(in: .whitespaces) == "\(lid)  \"\(name)\"")
+        }
+        let sm = try fabric.run(IBMadBinary.url.path, ["saquery", "--json", "-s"])
+        let smObject = try #require(try JSONSerialization.jsonObject(with: Data(sm.stdout.utf8)) as? [String: Any])
+        let attributes = (smObject["records"] as? [[String: Any]] ?? []).compactMap { $0["attribute"] as? String }
+        #expect(attributes.first == "PortInfoRecord (IsSM)", "saquery --json -s: \(sm.stdout)")
+    }
 }
