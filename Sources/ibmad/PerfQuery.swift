@@ -155,7 +155,7 @@ struct PerfQuery: AsyncParsableCommand {
             // perfquery prints what it read before it resets (stdout is flushed at exit, but
             // a failed reset exits after the counters are printed).
             if !diags.json { print(text, terminator: ""); text = "" }
-            let select = PerfQueryReset.select(extended: extended, maskArgument: resetMask.map { LIDArgument.number($0) ?? 0 },
+            let select = PerfQueryText.resetSelect(extended: extended, maskArgument: resetMask.map { LIDArgument.number($0) ?? 0 },
                                                capabilityMask: mask)
             for each in ports {
                 try await PerfQueryReset.reset(session: session, lid: lid, port: each, extended: extended, select: select)
