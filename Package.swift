@@ -55,7 +55,7 @@ let package = Package(
 
         .testTarget(name: "CInfiniBandTests", dependencies: ["CInfiniBand"], swiftSettings: strictSwift),
         .testTarget(name: "MADWireTests", dependencies: ["MADWire", "CIBMadOracle"], swiftSettings: strictSwift),
-        .testTarget(name: "MADTransportTests", dependencies: ["MADTransport"], swiftSettings: strictSwift),
+        .testTarget(name: "MADTransportTests", dependencies: ["MADTransport", "MADAgents"], swiftSettings: strictSwift),
         .testTarget(name: "MADAgentsTests", dependencies: ["MADAgents"], swiftSettings: strictSwift),
         .testTarget(name: "FabricTests", dependencies: ["Fabric", "MADWire", "CIBMadOracle"], swiftSettings: strictSwift),
         .testTarget(name: "ibmadTests", dependencies: ["ibmad"], swiftSettings: strictSwift),

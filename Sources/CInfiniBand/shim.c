@@ -9,8 +9,15 @@ void CInfiniBand_i_do_nothing_just_working_around_an_empty_translation_unit(void
 
 #include <CInfiniBand.h>
 #include <arpa/inet.h>
+#include <errno.h>
+#include <linux/capability.h>
+#include <netinet/ip.h>
 #include <stddef.h>
 #include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+int32_t CInfiniBand_gettid(void) { return (int32_t)syscall(SYS_gettid); }
 
 // MARK: layouts Swift mirrors or indexes
 //
@@ -57,6 +64,16 @@ _Static_assert(offsetof(struct ibv_grh, hop_limit) == 7, "ibv_grh.hop_limit move
 _Static_assert(offsetof(struct ibv_grh, sgid) == 8, "ibv_grh.sgid moved");
 _Static_assert(offsetof(struct ibv_grh, dgid) == 24, "ibv_grh.dgid moved");
 _Static_assert(sizeof(union ibv_gid) == 16, "union ibv_gid is not 16 bytes");
+// RoCE v2 over IPv4 (IBA A17.4.5.1): the receive's 40-byte GRH area holds 20 unused bytes
+// and then the IPv4 header, which Swift (VerbsReceivedHeader) reads by offset: version/IHL
+// at 20, TOS at 21, TTL at 28, checksum at 30, source address at 32.
+_Static_assert(sizeof(struct iphdr) == 20, "struct iphdr is not 20 bytes");
+_Static_assert(CInfiniBand_GRH_SIZE - sizeof(struct iphdr) == 20, "IPv4 header is not at GRH offset 20");
+_Static_assert(offsetof(struct iphdr, tos) == 1, "iphdr.tos moved");
+_Static_assert(offsetof(struct iphdr, ttl) == 8, "iphdr.ttl moved");
+_Static_assert(offsetof(struct iphdr, check) == 10, "iphdr.check moved");
+_Static_assert(offsetof(struct iphdr, saddr) == 12, "iphdr.saddr moved");
+_Static_assert(offsetof(struct iphdr, daddr) == 16, "iphdr.daddr moved");
 
 size_t CInfiniBand_umad_buffer_size(void) {
     return sizeof(struct ib_user_mad) + CInfiniBand_MAD_SIZE;
@@ -109,6 +126,87 @@ void CInfiniBand_ibv_send_wr_ud(struct ibv_send_wr *wr, uint64_t wr_id,
     wr->wr.ud.ah = ah;
     wr->wr.ud.remote_qpn = remote_qpn;
     wr->wr.ud.remote_qkey = remote_qkey;
+}
+
+struct ibv_ah *CInfiniBand_ibv_create_ah_ud(struct ibv_pd *pd, uint8_t port_num,
+                                            uint16_t dlid, uint8_t sl, int is_global,
+                                            const uint8_t *dgid, uint8_t sgid_index,
+                                            uint8_t hop_limit, uint8_t traffic_class,
+                                            uint32_t flow_label) {
+    struct ibv_ah_attr attr;
+    memset(&attr, 0, sizeof(attr));
+    attr.dlid = dlid;
+    attr.sl = sl;
+    attr.port_num = port_num;
+    if (is_global) {
+        if (dgid == NULL) {
+            errno = EINVAL;
+            return NULL;
+        }
+        attr.is_global = 1;
+        memcpy(attr.grh.dgid.raw, dgid, sizeof(attr.grh.dgid.raw));
+        attr.grh.sgid_index = sgid_index;
+        attr.grh.hop_limit = hop_limit;
+        attr.grh.traffic_class = traffic_class;
+        attr.grh.flow_label = flow_label;
+    }
+    return ibv_create_ah(pd, &attr);
+}
+
+int CInfiniBand_ibv_modify_qp_ud_to_rts(struct ibv_qp *qp, uint8_t port_num,
+                                        uint16_t pkey_index, uint32_t qkey,
+                                        enum ibv_qp_state *failed_state) {
+    struct ibv_qp_attr attr;
+    memset(&attr, 0, sizeof(attr));
+    attr.qp_state = IBV_QPS_INIT;
+    attr.pkey_index = pkey_index;
+    attr.port_num = port_num;
+    attr.qkey = qkey;
+    int rc = ibv_modify_qp(qp, &attr, IBV_QP_STATE | IBV_QP_PKEY_INDEX | IBV_QP_PORT | IBV_QP_QKEY);
+    if (rc != 0) {
+        *failed_state = IBV_QPS_INIT;
+        return rc;
+    }
+    memset(&attr, 0, sizeof(attr));
+    attr.qp_state = IBV_QPS_RTR;
+    rc = ibv_modify_qp(qp, &attr, IBV_QP_STATE);
+    if (rc != 0) {
+        *failed_state = IBV_QPS_RTR;
+        return rc;
+    }
+    memset(&attr, 0, sizeof(attr));
+    attr.qp_state = IBV_QPS_RTS;
+    attr.sq_psn = 0;
+    rc = ibv_modify_qp(qp, &attr, IBV_QP_STATE | IBV_QP_SQ_PSN);
+    if (rc != 0) *failed_state = IBV_QPS_RTS;
+    return rc;
+}
+
+// MARK: thread capabilities
+
+// capget/capset on the calling thread (pid 0), version 3: two 32-bit words per set.
+static int thread_caps(struct __user_cap_data_struct data[2], int set) {
+    struct __user_cap_header_struct header = { .version = _LINUX_CAPABILITY_VERSION_3, .pid = 0 };
+    return (int)syscall(set ? SYS_capset : SYS_capget, &header, data);
+}
+
+int CInfiniBand_thread_has_capability(int capability) {
+    struct __user_cap_data_struct data[2];
+    memset(data, 0, sizeof(data));
+    if (capability < 0 || capability >= 64 || thread_caps(data, 0) != 0) return -1;
+    return (data[capability / 32].effective >> (capability % 32)) & 1;
+}
+
+int CInfiniBand_thread_drop_effective_capability(int capability) {
+    struct __user_cap_data_struct data[2];
+    memset(data, 0, sizeof(data));
+    if (capability < 0 || capability >= 64) {
+        errno = EINVAL;
+        return -1;
+    }
+    if (thread_caps(data, 0) != 0) return -1;
+    data[capability / 32].effective &= ~(1u << (capability % 32));
+    return thread_caps(data, 1);
 }
 
 // MARK: umad

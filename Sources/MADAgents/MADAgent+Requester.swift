@@ -70,7 +70,7 @@ extension MADAgent {
             }
             let agent: AgentID
             do {
-                agent = try requestAgent(request.managementClass, version: request.classVersion)
+                agent = try requestAgent(for: request)
             } catch {
                 table.arm(index, request: request, to: destination, agent: AgentID(rawValue: 0), options: options, completion: completion)
                 table.entries[index].sending = false

@@ -14,8 +14,7 @@ public typealias AttributeHandler = @Sendable (_ request: MAD, _ source: MADAddr
 /// Guarded by `MADAgent.lock`.
 struct ResponderRegistry {
     struct AttributeKey: Hashable {
-        var managementClass: ManagementClass
-        var version: UInt8
+        var agent: MADAgent.ClassKey
         var attribute: AttributeID
     }
     struct Handler {
@@ -23,8 +22,7 @@ struct ResponderRegistry {
         var body: AttributeHandler
     }
     struct Subscription {
-        var managementClass: ManagementClass
-        var version: UInt8
+        var agent: MADAgent.ClassKey
         var methods: Set<Method>
         var answersTraps: Bool
         var deliver: @Sendable (UnsolicitedMAD) -> Void
@@ -43,12 +41,14 @@ struct ResponderRegistry {
 extension MADAgent {
     /// Answers Get/Set (or `methods`) of `attribute` in `managementClass`/`version` with
     /// `handler`'s GetResp. Other attributes of a served class are answered with status
-    /// unsupported method/attribute (IBA 13.4.7), as the kernel's MAD layer does.
-    public func serve(class managementClass: ManagementClass, version: UInt8, attribute: AttributeID,
+    /// unsupported method/attribute (IBA 13.4.7), as the kernel's MAD layer does. A vendor
+    /// class of range 2 (0x30–0x4F) is served for one `oui` (IBA 13.4.4).
+    public func serve(class managementClass: ManagementClass, version: UInt8, oui: UInt32? = nil, attribute: AttributeID,
                       methods: Set<Method> = [.get, .set], handler: @escaping AttributeHandler) throws {
+        let key = ClassKey(managementClass: managementClass, version: version, oui: oui)
         try lock.withLock {
-            try ensureResponderAgent(managementClass, version: version, methods: methods.union([.get, .set]))
-            responders.handlers[ResponderRegistry.AttributeKey(managementClass: managementClass, version: version, attribute: attribute)] =
+            try ensureResponderAgent(key, methods: methods.union([.get, .set]))
+            responders.handlers[ResponderRegistry.AttributeKey(agent: key, attribute: attribute)] =
                 ResponderRegistry.Handler(methods: methods, body: handler)
         }
     }
@@ -56,8 +56,9 @@ extension MADAgent {
     /// Takes every MAD of `methods` for the class (a class agent): those no handler serves
     /// are answered with unsupported method (0x0008) when no attribute supports the method,
     /// else unsupported method/attribute (0x000C) (IBA 13.4.7, Table 120).
-    public func serve(class managementClass: ManagementClass, version: UInt8, methods: Set<Method>) throws {
-        try lock.withLock { try ensureResponderAgent(managementClass, version: version, methods: methods) }
+    public func serve(class managementClass: ManagementClass, version: UInt8, oui: UInt32? = nil, methods: Set<Method>) throws {
+        let key = ClassKey(managementClass: managementClass, version: version, oui: oui)
+        try lock.withLock { try ensureResponderAgent(key, methods: methods) }
     }
 
     /// Delivers unsolicited MADs of `methods` (default Trap and Report) to `handler`. A Trap
@@ -65,22 +66,25 @@ extension MADAgent {
     /// where the SMA repeats a trap until the SM represses it, IBA 14.2.5.1 and opensm's
     /// trap receiver); a Report with ReportResp (IBA 13.4.5: the sender repeats it until
     /// acknowledged).
-    public func subscribe(class managementClass: ManagementClass, version: UInt8, methods: Set<Method> = [.trap, .report],
+    public func subscribe(class managementClass: ManagementClass, version: UInt8, oui: UInt32? = nil,
+                          methods: Set<Method> = [.trap, .report],
                           answersTraps: Bool? = nil, handler: @escaping @Sendable (UnsolicitedMAD) -> Void) throws {
+        let key = ClassKey(managementClass: managementClass, version: version, oui: oui)
         try lock.withLock {
-            try ensureResponderAgent(managementClass, version: version, methods: methods)
+            try ensureResponderAgent(key, methods: methods)
             responders.subscriptions.append(ResponderRegistry.Subscription(
-                managementClass: managementClass, version: version, methods: methods,
+                agent: key, methods: methods,
                 answersTraps: answersTraps ?? managementClass.isSubnetManagement, deliver: handler))
         }
     }
 
     /// `subscribe` as an AsyncStream (buffering the newest 1024 when the reader lags); it
     /// finishes when the agent closes.
-    public func unsolicited(class managementClass: ManagementClass, version: UInt8, methods: Set<Method> = [.trap, .report],
+    public func unsolicited(class managementClass: ManagementClass, version: UInt8, oui: UInt32? = nil,
+                            methods: Set<Method> = [.trap, .report],
                             answersTraps: Bool? = nil) throws -> AsyncStream<UnsolicitedMAD> {
         let (stream, continuation) = AsyncStream.makeStream(of: UnsolicitedMAD.self, bufferingPolicy: .bufferingNewest(1024))
-        try subscribe(class: managementClass, version: version, methods: methods, answersTraps: answersTraps) { mad in
+        try subscribe(class: managementClass, version: version, oui: oui, methods: methods, answersTraps: answersTraps) { mad in
             continuation.yield(mad)
         }
         lock.withLock { responders.finishers.append { continuation.finish() } }
@@ -93,30 +97,29 @@ extension MADAgent {
     }
 
     /// Registers (or widens) the port agent that receives `methods` (lock held).
-    private func ensureResponderAgent(_ managementClass: ManagementClass, version: UInt8, methods: Set<Method>) throws {
+    private func ensureResponderAgent(_ key: ClassKey, methods: Set<Method>) throws {
         if table.closed { throw MADAgentError.closed }
-        let key = ClassKey(managementClass: managementClass, version: version)
         let existing = responders.agents[key]
         if let existing, existing.methods.isSuperset(of: methods) { return }
         let wanted = methods.union(existing?.methods ?? [])
         if let existing { port.unregister(existing.agent) }
-        let agent = try port.register(AgentRegistration(class: managementClass, version: version, methods: wanted))
+        var registration = key.registration
+        registration.methods = wanted
+        let agent = try port.register(registration)
         responders.agents[key] = (agent, wanted)
     }
 
     func handleUnsolicited(_ request: MAD, from source: MADAddress) {
         let method = request.method
-        let key = ResponderRegistry.AttributeKey(managementClass: request.managementClass, version: request.classVersion,
-                                                 attribute: request.attributeID)
+        let classKey = ClassKey(of: request)
+        let key = ResponderRegistry.AttributeKey(agent: classKey, attribute: request.attributeID)
         let (handler, subscribers, agent, servesOtherVersion, methodServed) = lock.withLock {
-            let subscribers = responders.subscriptions.filter {
-                $0.managementClass == request.managementClass && $0.version == request.classVersion && $0.methods.contains(method)
+            let subscribers = responders.subscriptions.filter { $0.agent == classKey && $0.methods.contains(method) }
+            let agent = responders.agents[classKey]?.agent
+            let otherVersion = agent == nil && responders.agents.keys.contains {
+                $0.managementClass == request.managementClass && $0.oui == classKey.oui
             }
-            let agent = responders.agents[ClassKey(managementClass: request.managementClass, version: request.classVersion)]?.agent
-            let otherVersion = agent == nil && responders.agents.keys.contains { $0.managementClass == request.managementClass }
-            let methodServed = responders.handlers.contains {
-                $0.key.managementClass == request.managementClass && $0.key.version == request.classVersion && $0.value.methods.contains(method)
-            }
+            let methodServed = responders.handlers.contains { $0.key.agent == classKey && $0.value.methods.contains(method) }
             return (responders.handlers[key], subscribers, agent, otherVersion, methodServed)
         }
         let notice = UnsolicitedMAD(mad: request, source: source)
@@ -160,8 +163,7 @@ extension MADAgent {
 
     private func requestAgentIfAny(_ mad: MAD) -> AgentID {
         lock.withLock {
-            responders.agents[ClassKey(managementClass: mad.managementClass, version: mad.classVersion)]?.agent
-                ?? AgentID(rawValue: 0)
+            responders.agents[ClassKey(of: mad)]?.agent ?? AgentID(rawValue: 0)
         }
     }
 

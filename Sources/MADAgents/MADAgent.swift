@@ -33,9 +33,28 @@ public final class MADAgent: MADPortDelegate, @unchecked Sendable {
     var responders = ResponderRegistry()
     private var timerThread: pthread_t?
 
+    /// A port agent's identity: class and version, plus the OUI for vendor class range 2,
+    /// where ib_mad routes requests by OUI too (IBA 13.4.4, ib_mad's vendor class tables).
     struct ClassKey: Hashable {
         var managementClass: ManagementClass
         var version: UInt8
+        var oui: UInt32? = nil
+
+        /// The key `mad` belongs to.
+        init(of mad: MAD) {
+            self.init(managementClass: mad.managementClass, version: mad.classVersion,
+                      oui: mad.managementClass.isVendorRange2 ? mad.vendorOUI : nil)
+        }
+
+        init(managementClass: ManagementClass, version: UInt8, oui: UInt32? = nil) {
+            self.managementClass = managementClass
+            self.version = version
+            self.oui = managementClass.isVendorRange2 ? oui : nil
+        }
+
+        var registration: AgentRegistration {
+            AgentRegistration(class: managementClass, version: version, oui: oui)
+        }
     }
 
     /// Starts `port` with this agent as its delegate, and the timer thread.
@@ -134,12 +153,12 @@ public final class MADAgent: MADPortDelegate, @unchecked Sendable {
 
     // MARK: Agents
 
-    /// The port agent this layer sends `managementClass`/`version` requests through,
+    /// The port agent this layer sends `request`'s class/version (and vendor OUI) through,
     /// registered on first use (lock held).
-    func requestAgent(_ managementClass: ManagementClass, version: UInt8) throws -> AgentID {
-        let key = ClassKey(managementClass: managementClass, version: version)
+    func requestAgent(for request: MAD) throws -> AgentID {
+        let key = ClassKey(of: request)
         if let agent = requestAgents[key] { return agent }
-        let agent = try port.register(AgentRegistration(class: managementClass, version: version))
+        let agent = try port.register(key.registration)
         requestAgents[key] = agent
         return agent
     }

@@ -12,12 +12,12 @@ final class DiagsSession {
     let mKey: UInt64
 
     /// Opens the port; a failure prints what the C tools print ("Failed to open 'CA' port 'N'").
-    convenience init(_ diags: DiagsOptions) throws(DiagsFailure) {
-        try self.init(ca: diags.ca, port: diags.port, options: diags.requestOptions, mKey: diags.mKey?.value ?? 0)
+    convenience init(_ diags: DiagsOptions, window: Int = 16) throws(DiagsFailure) {
+        try self.init(ca: diags.ca, port: diags.port, options: diags.requestOptions, mKey: diags.mKey?.value ?? 0, window: window)
     }
 
     /// For tools whose options are not DiagsOptions (saquery takes -D -G -L -s -y for itself).
-    init(ca: String?, port portNumber: Int?, options: RequestOptions, mKey: UInt64 = 0) throws(DiagsFailure) {
+    init(ca: String?, port portNumber: Int?, options: RequestOptions, mKey: UInt64 = 0, window: Int = 16) throws(DiagsFailure) {
         do {
             port = try UmadPort(caName: ca, portNumber: portNumber)
         } catch {
@@ -27,7 +27,7 @@ final class DiagsSession {
         self.options = options
         self.mKey = mKey
         do {
-            agent = try MADAgent(port: port, configuration: .init(window: 16, defaultOptions: options))
+            agent = try MADAgent(port: port, configuration: .init(window: window, defaultOptions: options))
         } catch {
             port.close()
             throw DiagsFailure(stdout: "Failed to open '\(ca ?? "(null)")' port '\(portNumber ?? 0)'",

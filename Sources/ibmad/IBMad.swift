@@ -7,6 +7,8 @@ struct IBMad: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ibmad",
         abstract: "InfiniBand management datagram (MAD) tools.",
-        subcommands: [Decode.self, SMPQuery.self, SMInfoCommand.self, PerfQuery.self, SMPDump.self, IBAddr.self, SAQuery.self]
+        subcommands: [Decode.self, SMPQuery.self, SMInfoCommand.self, PerfQuery.self, SMPDump.self, IBAddr.self, SAQuery.self,
+                      IBPing.self, IBNetDiscover.self, IBQueryErrors.self,
+                      IBLinkInfo.self, MADRate.self]
     )
 }

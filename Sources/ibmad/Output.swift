@@ -46,3 +46,27 @@ enum FileReader {
 
     private static func errorText() -> String { String(cString: strerror(errno)) }
 }
+
+/// Whole-file writes with open/write (no Foundation on the CLI's path).
+enum FileWriter {
+    /// Creates or truncates `path` (mode 0644) and writes `text`.
+    static func write(_ text: String, to path: String) throws(FileReader.Failure) {
+        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw FileReader.Failure(message: "cannot open \(path): \(String(cString: strerror(errno)))") }
+        defer { close(fd) }
+        var text = text
+        let failure: Int32? = text.withUTF8 { bytes in
+            var offset = 0
+            while offset < bytes.count {
+                let written = Glibc.write(fd, bytes.baseAddress! + offset, bytes.count - offset)
+                if written < 0 {
+                    if errno == EINTR { continue }
+                    return errno
+                }
+                offset += written
+            }
+            return nil
+        }
+        if let failure { throw FileReader.Failure(message: "cannot write \(path): \(String(cString: strerror(failure)))") }
+    }
+}

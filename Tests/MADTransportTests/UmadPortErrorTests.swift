@@ -104,6 +104,9 @@ struct UmadPortErrorTests {
     func portNumberAcrossCAs() throws {
         let chosen = try UmadDevices.choose(from: Self.twoCAs, ca: nil, port: 2)
         #expect(chosen.caName == "mlx5_1")
+        // A RoCE port named with its CA opens (its GSI); it is never the default.
+        let roce = try UmadDevices.choose(from: Self.twoCAs, ca: "mlx5_1", port: 1)
+        #expect(roce.caName == "mlx5_1" && roce.portNumber == 1 && !roce.isInfiniBand)
     }
 
     // MARK: Messages

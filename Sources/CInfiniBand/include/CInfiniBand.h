@@ -17,6 +17,9 @@
 
 #pragma clang assume_nonnull begin
 
+/// The calling thread's kernel id (gettid(2) is not visible to Swift without _GNU_SOURCE).
+int32_t CInfiniBand_gettid(void);
+
 // Sizes Swift lays buffers out with. shim.c asserts each against the C headers.
 enum {
     /// A MAD, every management class (IBA 13.4.3).
@@ -61,6 +64,36 @@ int CInfiniBand_ibv_req_notify_cq(struct ibv_cq *cq, int solicited_only);
 void CInfiniBand_ibv_send_wr_ud(struct ibv_send_wr *wr, uint64_t wr_id,
                                 struct ibv_sge *sge, struct ibv_ah *ah,
                                 uint32_t remote_qpn, uint32_t remote_qkey);
+
+/// Creates a UD address handle (ibv_create_ah, a real symbol) without Swift reaching
+/// into union ibv_gid: `dgid` is the 16-byte destination GID in network order, used
+/// (with sgid_index, hop_limit, traffic_class, flow_label) only when `is_global`.
+/// Returns NULL with errno set.
+struct ibv_ah *_Nullable CInfiniBand_ibv_create_ah_ud(struct ibv_pd *pd, uint8_t port_num,
+                                                      uint16_t dlid, uint8_t sl, int is_global,
+                                                      const uint8_t *_Nullable dgid,
+                                                      uint8_t sgid_index, uint8_t hop_limit,
+                                                      uint8_t traffic_class, uint32_t flow_label);
+
+/// Moves a UD QP through INIT (P_Key index, port, Q_Key), RTR and RTS (SQ PSN 0), as
+/// IBA 11.2.4.2 / ibv_modify_qp(3) require for UD. Returns 0, or the positive errno of
+/// the first step that failed with *failed_state set to the state it tried to reach
+/// (IBV_QPS_INIT, _RTR or _RTS). A Q_Key with the high bit set is privileged: the
+/// kernel (uverbs modify_qp) answers EPERM at INIT without CAP_NET_RAW unless
+/// `rdma system set privileged-qkey on`.
+int CInfiniBand_ibv_modify_qp_ud_to_rts(struct ibv_qp *qp, uint8_t port_num,
+                                        uint16_t pkey_index, uint32_t qkey,
+                                        enum ibv_qp_state *failed_state);
+
+// MARK: capabilities of the calling thread (Linux capabilities are per thread)
+
+/// 1 when the calling thread's effective set holds `capability` (CAP_NET_RAW is 13),
+/// 0 when not, -1 with errno when capget fails.
+int CInfiniBand_thread_has_capability(int capability);
+/// Removes `capability` from the calling thread's effective set only (the permitted set
+/// keeps it, so the thread could raise it again). Lets a test prove the EPERM path for
+/// the privileged Q_Key without a second process. 0, or -1 with errno.
+int CInfiniBand_thread_drop_effective_capability(int capability);
 
 // MARK: umad — static inlines and struct ib_user_mad accessors
 //

@@ -1,3 +1,4 @@
+import CInfiniBand
 import MADWire
 import Synchronization
 
@@ -32,9 +33,7 @@ final class FabricClock: Sendable {
 
     var now: UInt64 {
         if isVirtual { return virtualNow.load(ordering: .acquiring) }
-        var spec = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &spec)
-        return UInt64(spec.tv_sec) * 1_000_000_000 + UInt64(spec.tv_nsec)
+        return monotonicNanoseconds()
     }
 
     func advance(by nanoseconds: UInt64) { virtualNow.add(nanoseconds, ordering: .releasing) }
@@ -51,9 +50,8 @@ extension Duration {
 /// One I/O thread with a time-ordered queue: a pthread waiting on a condition variable
 /// (CLOCK_MONOTONIC timed waits), like the poll() loop of a real port.
 final class IOLoop: @unchecked Sendable {
-    // @unchecked: every mutable field below is guarded by `mutex`.
-    private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
-    private let condition = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
+    // @unchecked: every mutable field below is guarded by `lock`.
+    private let lock = ConditionLock()
     private let clock: FabricClock
     private var queue: [ScheduledWork] = []
     private var handling = false
@@ -64,52 +62,31 @@ final class IOLoop: @unchecked Sendable {
     private var threadStarted = false
     private var handler: (@Sendable (PortWork) -> Void)?
 
-    init(clock: FabricClock) {
-        self.clock = clock
-        pthread_mutex_init(mutex, nil)
-        var attributes = pthread_condattr_t()
-        pthread_condattr_init(&attributes)
-        pthread_condattr_setclock(&attributes, CLOCK_MONOTONIC)
-        pthread_cond_init(condition, &attributes)
-        pthread_condattr_destroy(&attributes)
-    }
+    init(clock: FabricClock) { self.clock = clock }
 
-    deinit {
-        pthread_cond_destroy(condition)
-        pthread_mutex_destroy(mutex)
-        condition.deallocate()
-        mutex.deallocate()
-    }
-
-    private func locked<R>(_ body: () -> R) -> R {
-        pthread_mutex_lock(mutex)
-        defer { pthread_mutex_unlock(mutex) }
-        return body()
-    }
-
-    var threadID: Int32? { locked { running ? kernelThreadID : nil } }
+    var threadID: Int32? { lock.withLock { running ? kernelThreadID : nil } }
 
     /// Idle: nothing due now and nothing being handled (future events do not count).
     var isIdle: Bool {
         let now = clock.now
-        return locked { !handling && (queue.first.map { $0.due > now } ?? true) }
+        return lock.withLock { !handling && (queue.first.map { $0.due > now } ?? true) }
     }
 
     func enqueue(_ item: ScheduledWork) {
-        locked {
+        lock.withLock {
             guard !stopping else { return }
             // Sorted insert: queues are short (what is in flight to one port).
             let position = queue.lastIndex { !item.precedes($0) }.map { $0 + 1 } ?? 0
             queue.insert(item, at: position)
-            pthread_cond_broadcast(condition)
+            lock.broadcast()
         }
     }
 
     /// Wakes the thread to look at the clock again (virtual time moved).
-    func wake() { locked { _ = pthread_cond_broadcast(condition) } }
+    func wake() { lock.withLock { lock.broadcast() } }
 
     func start(_ handler: @escaping @Sendable (PortWork) -> Void) {
-        locked {
+        lock.withLock {
             self.handler = handler
             running = true
         }
@@ -122,19 +99,19 @@ final class IOLoop: @unchecked Sendable {
         }, context)
         precondition(result == 0, "pthread_create failed for a memory fabric port: errno \(result)")
         // Return once the thread runs, so that `threadID` is known to the caller.
-        locked {
+        lock.withLock {
             thread = created
-            while !threadStarted { pthread_cond_wait(condition, mutex) }
+            while !threadStarted { lock.wait() }
         }
     }
 
     /// Stops the thread and joins it (unless called on the thread itself); drops what is
     /// queued. Idempotent.
     func stop() {
-        let joinable: pthread_t? = locked {
+        let joinable: pthread_t? = lock.withLock {
             stopping = true
             queue.removeAll()
-            pthread_cond_broadcast(condition)
+            lock.broadcast()
             defer { thread = nil }
             return thread
         }
@@ -146,48 +123,32 @@ final class IOLoop: @unchecked Sendable {
         }
     }
 
-    /// The calling thread's kernel id, read from /proc/thread-self ("<pid>/task/<tid>").
-    private static func currentKernelThreadID() -> Int32? {
-        var buffer = [CChar](repeating: 0, count: 64)
-        let count = readlink("/proc/thread-self", &buffer, buffer.count - 1)
-        guard count > 0 else { return nil }
-        let text = String(decoding: buffer[..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self)
-        return text.split(separator: "/").last.flatMap { Int32($0) }
-    }
-
     private func run() {
-        pthread_mutex_lock(mutex)
-        kernelThreadID = Self.currentKernelThreadID()
+        lock.lock()
+        kernelThreadID = CInfiniBand_gettid()
         threadStarted = true
-        pthread_cond_broadcast(condition)
+        lock.broadcast()
         while !stopping {
             guard let first = queue.first else {
-                pthread_cond_wait(condition, mutex)
+                lock.wait()
                 continue
             }
             let now = clock.now
             if first.due > now {
-                if clock.isVirtual {
-                    pthread_cond_wait(condition, mutex)
-                } else {
-                    var spec = timespec()
-                    clock_gettime(CLOCK_MONOTONIC, &spec)
-                    let deadline = UInt64(spec.tv_sec) * 1_000_000_000 + UInt64(spec.tv_nsec) + (first.due - now)
-                    var until = timespec(tv_sec: Int(deadline / 1_000_000_000), tv_nsec: Int(deadline % 1_000_000_000))
-                    pthread_cond_timedwait(condition, mutex, &until)
-                }
+                // Virtual time moves only when a test advances it, and that wakes us.
+                lock.wait(until: clock.isVirtual ? nil : monotonicNanoseconds() + (first.due - now))
                 continue
             }
             queue.removeFirst()
             handling = true
             let handler = self.handler
-            pthread_mutex_unlock(mutex)
+            lock.unlock()
             handler?(first.work)
-            pthread_mutex_lock(mutex)
+            lock.lock()
             handling = false
         }
         running = false
         handler = nil
-        pthread_mutex_unlock(mutex)
+        lock.unlock()
     }
 }

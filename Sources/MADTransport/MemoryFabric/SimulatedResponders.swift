@@ -68,6 +68,12 @@ extension FabricCore {
             return response(to: request, status: .success, attribute: info)
         case .nodeDescription:
             return response(to: request, status: .success, attribute: NodeDescription(text: identity.description))
+        case .switchInfo where node.isSwitch:
+            var info = SwitchInfo()
+            info.linearFDBCap = 0xC000
+            info.multicastFDBCap = 0x4000
+            info.linearFDBTop = 0xBFFF
+            return response(to: request, status: .success, attribute: info)
         case .portInfo:
             // Modifier: the port number; 0 means the port the SMP came in on (a CA's port).
             let number = request.attributeModifier == 0 && !node.isSwitch

@@ -93,8 +93,9 @@ public enum UmadDevices {
 
     /// The port to open, as infiniband-diags (libibumad's resolve_ca_name) chooses it: the
     /// named CA and port; without a port, the CA's first Active InfiniBand port (port 0 of a
-    /// switch); without a CA, the first CA in the list that has one. Unlike libibumad, a
-    /// port that is not Active is an error here, not a fallback.
+    /// switch); without a CA, the first CA in the list that has one. A RoCE (Ethernet) port
+    /// is chosen only when CA and port are both named. Unlike libibumad, a port that is not
+    /// Active is an error here, not a fallback.
     public static func choose(from cas: [UmadCA], ca caName: String?, port portNumber: Int?) throws(PortError)
         -> UmadPortInfo
     {
@@ -108,7 +109,9 @@ public enum UmadDevices {
         }
         var firstInactive: UmadPortInfo?
         for ca in candidates {
-            let ports = ca.ports.filter(\.isInfiniBand)
+            // RoCE ports have a GSI (QP1) but no SMI: never a default, but open when the
+            // CA and port are both named (a GSI agent on soft-RoCE, as ibping -S -C rxe0 -P 1).
+            let ports = caName != nil && portNumber != nil ? ca.ports : ca.ports.filter(\.isInfiniBand)
             let considered: [UmadPortInfo]
             if let portNumber {
                 considered = ports.filter { $0.portNumber == portNumber }

@@ -42,8 +42,13 @@ enum UmadHeader {
                                 trafficClass: CInfiniBand_umad_addr_traffic_class(header),
                                 sourceGIDIndex: CInfiniBand_umad_addr_gid_index(header))
         }
-        return MADAddress(lid: CInfiniBand_umad_addr_lid(header), queuePair: CInfiniBand_umad_addr_qpn(header),
-                          queueKey: CInfiniBand_umad_addr_qkey(header), serviceLevel: CInfiniBand_umad_addr_sl(header),
+        // ib_umad's recv_handler leaves qkey 0: a GMP that reached our QP1 carried the GSI
+        // Q_Key, and a reply to a requester's own UD QP (a verbs requester) must carry it too,
+        // as the kernel's agent_send_response does.
+        let qpn = CInfiniBand_umad_addr_qpn(header)
+        let qkey = CInfiniBand_umad_addr_qkey(header)
+        return MADAddress(lid: CInfiniBand_umad_addr_lid(header), queuePair: qpn,
+                          queueKey: qkey == 0 && qpn != 0 ? MADAddress.gsiQueueKey : qkey, serviceLevel: CInfiniBand_umad_addr_sl(header),
                           pKeyIndex: CInfiniBand_umad_addr_pkey_index(header), globalRoute: route)
     }
 

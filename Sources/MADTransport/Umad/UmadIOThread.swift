@@ -31,6 +31,12 @@ final class UmadIOLoop: Sendable {
     /// Set when close() ran on this thread: the thread closes the device when it leaves.
     private let closeDeviceOnExit = Atomic<Bool>(false)
     private let thread = Mutex<pthread_t?>(nil)
+    /// gettid() of the running thread; 0 until it runs.
+    private let runningThreadID = Atomic<Int32>(0)
+    var kernelThreadID: Int32? {
+        let id = runningThreadID.load(ordering: .acquiring)
+        return id == 0 ? nil : id
+    }
     let failure = Mutex<PortError?>(nil)
 
     init(port: UmadPort, delegate: any MADPortDelegate) throws(PortError) {
@@ -93,6 +99,8 @@ final class UmadIOLoop: Sendable {
     private var stopping: Bool { stopRequested.load(ordering: .acquiring) }
 
     private func run() {
+        runningThreadID.store(CInfiniBand_gettid(), ordering: .releasing)
+        defer { runningThreadID.store(0, ordering: .releasing) }
         var fds = [pollfd(fd: portID, events: Int16(POLLIN), revents: 0),
                    pollfd(fd: wakeFD, events: Int16(POLLIN), revents: 0)]
         while !stopping {

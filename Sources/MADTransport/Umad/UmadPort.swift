@@ -217,6 +217,12 @@ public final class UmadPort: MADPort {
         }
     }
 
+    /// The kernel thread id of the running I/O thread (nil before it runs and after close),
+    /// so that tests can see it leave.
+    public var ioThreadID: Int32? {
+        state.withLock { $0.loop }.flatMap { $0.kernelThreadID }
+    }
+
     /// Why the I/O thread stopped on its own (the device went away, umad_recv failed), if it did.
     public var ioFailure: PortError? {
         state.withLock { $0.loop }?.failure.withLock { $0 }

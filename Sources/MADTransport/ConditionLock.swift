@@ -3,12 +3,14 @@ import Glibc
 #endif
 
 /// A pthread mutex with one condition variable on CLOCK_MONOTONIC: the agent layer's
-/// state lock, which its one timer thread also sleeps on until the earliest deadline.
-final class ConditionLock: @unchecked Sendable {
+/// state lock, which its one timer thread also sleeps on until the earliest deadline, and
+/// the memory fabric's per-port event queue. (Synchronization.Mutex has no condition
+/// variable; a timed wait needs one.)
+package final class ConditionLock: @unchecked Sendable {
     private let mutex: UnsafeMutablePointer<pthread_mutex_t>
     private let condition: UnsafeMutablePointer<pthread_cond_t>
 
-    init() {
+    package init() {
         mutex = .allocate(capacity: 1)
         condition = .allocate(capacity: 1)
         pthread_mutex_init(mutex, nil)
@@ -26,21 +28,25 @@ final class ConditionLock: @unchecked Sendable {
         mutex.deallocate()
     }
 
-    func lock() { pthread_mutex_lock(mutex) }
-    func unlock() { pthread_mutex_unlock(mutex) }
+    package func lock() { pthread_mutex_lock(mutex) }
+    package func unlock() { pthread_mutex_unlock(mutex) }
 
     @inline(__always)
-    func withLock<R>(_ body: () throws -> R) rethrows -> R {
+    package func withLock<R>(_ body: () throws -> R) rethrows -> R {
         lock()
         defer { unlock() }
         return try body()
     }
 
-    /// Wakes the timer thread (a new earliest deadline, or close).
-    func signal() { pthread_cond_signal(condition) }
+    /// Wakes one waiter (the agent's timer thread: a new earliest deadline, or close).
+    package func signal() { pthread_cond_signal(condition) }
 
-    /// Waits (lock held) until signalled or until `deadline` on the monotonic clock.
-    func wait(until deadline: UInt64?) {
+    /// Wakes every waiter.
+    package func broadcast() { pthread_cond_broadcast(condition) }
+
+    /// Waits (lock held) until signalled or until `deadline`, in nanoseconds on the
+    /// monotonic clock (``monotonicNanoseconds()``); nil waits for a signal only.
+    package func wait(until deadline: UInt64? = nil) {
         guard let deadline else {
             pthread_cond_wait(condition, mutex)
             return
@@ -52,7 +58,7 @@ final class ConditionLock: @unchecked Sendable {
 
 /// Nanoseconds on CLOCK_MONOTONIC.
 @inline(__always)
-func monotonicNanoseconds() -> UInt64 {
+package func monotonicNanoseconds() -> UInt64 {
     var time = timespec()
     clock_gettime(CLOCK_MONOTONIC, &time)
     return UInt64(time.tv_sec) * 1_000_000_000 + UInt64(time.tv_nsec)

@@ -1,0 +1,212 @@
+public import MADAgents
+import MADWire
+
+/// Directed-route discovery of a subnet from the local port (IBA 14.2.2, as libibnetdisc
+/// walks it) with up to `window` SMPs outstanding across the whole breadth-first frontier,
+/// where libibnetdisc keeps two.
+///
+/// For every node: NodeInfo (reached through the path), NodeDescription, and PortInfo of
+/// the port discovery came in by (a channel adapter) or of every port 0…N (a switch), plus
+/// SwitchInfo. A switch port whose PortInfo says the link is up (PortState above Down) is
+/// followed with NodeInfo one hop further; a node met again (its NodeGUID known) closes a
+/// link instead of being walked twice, so loops and parallel paths end. Only switches are
+/// walked through: a channel adapter does not forward directed-route SMPs (IBA 14.2.2.2),
+/// except the local one, which is the path's start.
+///
+/// Failures do not stop discovery: what gets no answer after the request's retries is
+/// recorded in `Topology.unreachable` and the rest of the subnet is still walked.
+public struct Discovery: Sendable {
+    public struct Options: Sendable {
+        /// SMPs outstanding at once (ibnetdiscover's -o/--outstanding_smps; default 64).
+        public var window: Int
+        /// Per-SMP timeout and retries.
+        public var request: RequestOptions
+        /// Hops from the local node to walk (nil: all; IBA allows 63).
+        public var maxHops: Int?
+
+        /// A non-zero status counts as no answer (`throwsOnErrorStatus` is forced on).
+        public init(window: Int = 64, request: RequestOptions = RequestOptions(timeoutMilliseconds: 1000, retries: 3),
+                    maxHops: Int? = nil) {
+            self.window = window
+            var request = request
+            request.throwsOnErrorStatus = true
+            self.request = request
+            self.maxHops = maxHops
+        }
+    }
+
+    public let agent: MADAgent
+    public let options: Options
+
+    public init(agent: MADAgent, options: Options = Options()) {
+        self.agent = agent
+        self.options = options
+    }
+
+    /// What one SMP asks, and why.
+    enum Job: Sendable {
+        /// NodeInfo at `path`; `from` is the switch port the path leaves by (nil: local node).
+        case nodeInfo(path: DirectedRoutePath, from: Topology.PortReference?)
+        case nodeDescription(node: UInt64, path: DirectedRoutePath)
+        case switchInfo(node: UInt64, path: DirectedRoutePath)
+        case portInfo(node: UInt64, path: DirectedRoutePath, port: UInt8)
+
+        var attribute: AttributeID {
+            switch self {
+            case .nodeInfo: .nodeInfo
+            case .nodeDescription: .nodeDescription
+            case .switchInfo: .switchInfo
+            case .portInfo: .portInfo
+            }
+        }
+        var path: DirectedRoutePath {
+            switch self {
+            case .nodeInfo(let path, _), .nodeDescription(_, let path), .switchInfo(_, let path), .portInfo(_, let path, _): path
+            }
+        }
+        var modifier: UInt32 {
+            if case .portInfo(_, _, let port) = self { return UInt32(port) }
+            return 0
+        }
+    }
+
+    /// Walks the subnet. Cancellation stops it between SMPs (what is known so far is
+    /// returned, with the rest marked unreachable as "cancelled").
+    public func run() async -> Topology {
+        var walk = Walk(maxHops: options.maxHops ?? 63)
+        var pending: [Job] = [.nodeInfo(path: .local, from: nil)]
+        var next = 0
+        let window = max(1, options.window)
+        let agent = self.agent, request = options.request
+        await withTaskGroup(of: (Job, Result<MAD, any Error>).self) { group in
+            var running = 0
+            func launch() {
+                while running < window, next < pending.count {
+                    let job = pending[next]
+                    next += 1
+                    running += 1
+                    group.addTask {
+                        do {
+                            let smp = try await agent.directedRoute(.get, attribute: job.attribute, modifier: job.modifier,
+                                                                    path: job.path, options: request)
+                            return (job, .success(smp.mad))
+                        } catch {
+                            return (job, .failure(error))
+                        }
+                    }
+                }
+                // Drop what was launched so `pending` does not grow with the whole walk.
+                if next > 1024, next * 2 > pending.count {
+                    pending.removeFirst(next)
+                    next = 0
+                }
+            }
+            launch()
+            while let (job, result) = await group.next() {
+                running -= 1
+                pending += walk.absorb(job, result)
+                launch()
+            }
+        }
+        return walk.topology
+    }
+}
+
+/// The walk's state: only the task that owns `Discovery.run` touches it.
+struct Walk {
+    var topology = Topology()
+    let maxHops: Int
+    /// Nodes whose NodeInfo arrived, so a node met twice is walked once.
+    private var claimed: Set<UInt64> = []
+
+    init(maxHops: Int) { self.maxHops = maxHops }
+
+    /// Records one answer (or failure) and returns the SMPs it calls for.
+    mutating func absorb(_ job: Discovery.Job, _ result: Result<MAD, any Error>) -> [Discovery.Job] {
+        let mad: MAD
+        switch result {
+        case .success(let response): mad = response
+        case .failure(let error):
+            var node: UInt64? = nil
+            switch job {
+            case .nodeInfo: break
+            case .nodeDescription(let guid, _), .switchInfo(let guid, _), .portInfo(let guid, _, _): node = guid
+            }
+            topology.unreachable.append(.init(path: job.path, node: node, attribute: job.attribute, reason: "\(error)"))
+            return []
+        }
+        switch job {
+        case .nodeInfo(let path, let from):
+            guard let info = try? mad.attribute(NodeInfo.self) else { return malformed(job) }
+            return reached(info, at: path, from: from)
+        case .nodeDescription(let guid, _):
+            guard let description = try? mad.attribute(NodeDescription.self) else { return malformed(job) }
+            topology.nodes[guid]?.description = description.text
+            return []
+        case .switchInfo(let guid, _):
+            guard let info = try? mad.attribute(SwitchInfo.self) else { return malformed(job) }
+            topology.nodes[guid]?.switchInfo = info
+            return []
+        case .portInfo(let guid, let path, let number):
+            guard let info = try? mad.attribute(PortInfo.self), let node = topology.nodes[guid] else { return malformed(job) }
+            let guidOfPort = node.isSwitch || number == node.info.localPortNumber ? node.info.portGUID : 0
+            let existingRemote = topology.nodes[guid]?.ports[number]?.remote
+                ?? pendingRemotes.removeValue(forKey: Topology.PortReference(node: guid, port: number))
+            topology.nodes[guid]?.ports[number] = Topology.Port(number: number, info: info, guid: guidOfPort, remote: existingRemote)
+            // Follow a switch's up links (port 0 is the switch's own management port).
+            guard node.isSwitch, number != 0, info.portState.rawValue > PortState.down.rawValue,
+                  path.hopCount < maxHops, existingRemote == nil,
+                  let onward = try? path.appending(number) else { return [] }
+            return [.nodeInfo(path: onward, from: Topology.PortReference(node: guid, port: number))]
+        }
+    }
+
+    private mutating func malformed(_ job: Discovery.Job) -> [Discovery.Job] {
+        topology.unreachable.append(.init(path: job.path, node: nil, attribute: job.attribute,
+                                          reason: "the response did not hold the attribute"))
+        return []
+    }
+
+    /// A NodeInfo arrived from the node at `path`, entered by its port `info.localPortNumber`.
+    private mutating func reached(_ info: NodeInfo, at path: DirectedRoutePath, from: Topology.PortReference?) -> [Discovery.Job] {
+        let guid = info.nodeGUID
+        let entry = info.localPortNumber
+        let firstMeeting = claimed.insert(guid).inserted
+        if firstMeeting {
+            topology.order.append(guid)
+            topology.nodes[guid] = Topology.Node(info: info, description: "", switchInfo: nil, path: path)
+        }
+        if let from { connect(from, Topology.PortReference(node: guid, port: entry)) }
+        guard firstMeeting else { return [] }  // met again: a loop or a parallel link
+        var jobs: [Discovery.Job] = [.nodeDescription(node: guid, path: path)]
+        if info.nodeType == .switch {
+            jobs.append(.switchInfo(node: guid, path: path))
+            for port in 0...info.numberOfPorts { jobs.append(.portInfo(node: guid, path: path, port: port)) }
+        } else {
+            jobs.append(.portInfo(node: guid, path: path, port: entry))
+            // The local channel adapter is where the walk starts: leave through its port.
+            if from == nil, path.hopCount == 0, let onward = try? path.appending(entry) {
+                jobs.append(.nodeInfo(path: onward, from: Topology.PortReference(node: guid, port: entry)))
+            }
+        }
+        return jobs
+    }
+
+    /// Records both ends of a link (kept aside for a port whose PortInfo has not answered).
+    private mutating func connect(_ a: Topology.PortReference, _ b: Topology.PortReference) {
+        setRemote(of: a, to: b)
+        setRemote(of: b, to: a)
+    }
+
+    private mutating func setRemote(of end: Topology.PortReference, to remote: Topology.PortReference) {
+        guard topology.nodes[end.node] != nil else { return }
+        if topology.nodes[end.node]!.ports[end.port] != nil {
+            topology.nodes[end.node]!.ports[end.port]!.remote = remote
+        } else {
+            pendingRemotes[end] = remote
+        }
+    }
+
+    /// Remotes learned before the port's own PortInfo answered.
+    private var pendingRemotes: [Topology.PortReference: Topology.PortReference] = [:]
+}

@@ -1,0 +1,122 @@
+import ArgumentParser
+import Fabric
+import MADAgents
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `ibmad ibnetdiscover [topology-file]` (alias `discover`): infiniband-diags'
+/// ibnetdiscover over a windowed directed-route walk (Fabric.Discovery).
+///
+/// Unlike the C tool, a walk that leaves anything unanswered after its retries says what
+/// on stderr and exits 1: a partial topology is never presented as complete.
+struct IBNetDiscover: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ibnetdiscover",
+        abstract: "Discover the subnet's topology (like infiniband-diags ibnetdiscover).",
+        aliases: ["discover"])
+
+    @OptionGroup var diags: DiagsOptions
+
+    @Flag(name: [.customShort("l"), .customLong("list")], help: "List the connected nodes.")
+    var list = false
+    @Flag(name: [.customShort("H"), .customLong("Hca_list")], help: "List the connected CAs.")
+    var hcaList = false
+    @Flag(name: [.customShort("S"), .customLong("Switch_list")], help: "List the connected switches.")
+    var switchList = false
+    @Flag(name: [.customShort("R"), .customLong("Router_list")], help: "List the connected routers.")
+    var routerList = false
+    @Flag(name: [.customShort("p"), .customLong("ports")], help: "Print a ports report.")
+    var portsReport = false
+
+    @Flag(help: "Print the topology as Graphviz (switches as boxes, CAs as ellipses).")
+    var dot = false
+
+    @Option(name: .customLong("load"), help: ArgumentHelp("Read the topology from this ibnetdiscover file instead of walking the fabric.", valueName: "file"))
+    var load: String?
+
+    @Option(name: [.customShort("o"), .customLong("outstanding_smps"), .customLong("outstanding")],
+            help: "SMPs outstanding at once during the walk (default 64; ibnetdiscover's default is 2).")
+    var outstanding: Int = 64
+
+    /// A lost SMP at d hops crosses 2d links, so loss compounds with depth; ibsim and
+    /// ib_umad return a lost SMP as a failed send at once, which makes retries cheap.
+    @Option(name: .customLong("retries"),
+            help: "Resends of an unanswered SMP before its node or port counts as unreachable (default 10; the C tool's is 3).")
+    var retries: Int = 10
+
+    @Argument(help: "Write the topology to this file instead of stdout.")
+    var topologyFile: String?
+
+    func validate() throws {
+        if diags.direct || diags.guid || diags.lid || diags.mKey != nil {
+            throw ValidationError("ibnetdiscover takes no -D, -G, -L or -y: it walks from the local port")
+        }
+        guard (1...4096).contains(outstanding) else { throw ValidationError("-o/--outstanding_smps must be 1-4096") }
+        if diags.json && dot { throw ValidationError("use only one of --json and --dot") }
+        guard (0...100).contains(retries) else { throw ValidationError("--retries must be 0-100") }
+    }
+
+    func run() async throws {
+        // An unreadable map is a warning (open_node_name_map); the tool goes on without one.
+        let names = diags.loadNodeNameMap() ?? NodeNameMap()
+        if let load {
+            let topology: Topology
+            do {
+                topology = try TopologyFile.parse(String(decoding: FileReader.contents(of: load), as: UTF8.self))
+            } catch let error as FileReader.Failure {
+                throw DiagsFailure(stdout: "loading cached fabric failed\n", detail: error.message).report(tool: "ibnetdiscover")
+            } catch {
+                throw DiagsFailure(stdout: "loading cached fabric failed\n", detail: "\(load): \(error)").report(tool: "ibnetdiscover")
+            }
+            try output(topology, names)
+            return
+        }
+        let session: DiagsSession
+        do { session = try DiagsSession(diags, window: outstanding) } catch { throw error.report(tool: "ibnetdiscover") }
+        defer { session.close() }
+        var request = session.options
+        request.retries = retries
+        let topology = await Discovery(agent: session.agent, options: .init(window: outstanding, request: request)).run()
+        guard !topology.nodes.isEmpty else {
+            throw DiagsFailure(stdout: "discover failed\n", detail: topology.unreachable.map(\.description).joined(separator: "\n"))
+                .report(tool: "ibnetdiscover")
+        }
+        try output(topology, names)
+        let statistics = session.agent.statistics
+        if !topology.isComplete {
+            StandardError.emit("ibmad ibnetdiscover: incomplete: \(topology.unreachable.count) queries got no answer "
+                               + "after \(retries) retries (\(statistics.retries) MADs retried in all):\n")
+            for item in topology.unreachable { StandardError.emit("  \(item)\n") }
+            throw ExitCode(1)
+        }
+        if diags.verbose > 0 {
+            StandardError.emit("ibmad ibnetdiscover: \(topology.nodes.count) nodes, \(statistics.sent) SMPs sent, \(statistics.retries) retried\n")
+        }
+    }
+
+    private func output(_ topology: Topology, _ names: NodeNameMap) throws {
+        let text: String
+        if diags.json {
+            text = TopologyFormats.json(topology, nodeNames: names)
+        } else if dot {
+            text = TopologyFormats.dot(topology, nodeNames: names)
+        } else if portsReport {
+            text = IBNetDiscoverText.portsReport(topology, nodeNames: names)
+        } else if list || hcaList || switchList || routerList {
+            let which: IBNetDiscoverText.NodeList = list ? .all : hcaList ? .channelAdapters : switchList ? .switches : .routers
+            text = IBNetDiscoverText.list(topology, which, nodeNames: names)
+        } else {
+            text = IBNetDiscoverText.topology(topology, nodeNames: names, generated: IBNetDiscoverText.now())
+        }
+        if let topologyFile {
+            do { try FileWriter.write(text, to: topologyFile) } catch {
+                throw DiagsFailure(stdout: "can't open file \(topologyFile) for writing", detail: error.message)
+                    .report(tool: "ibnetdiscover")
+            }
+        } else {
+            print(text, terminator: "")
+        }
+    }
+}

@@ -1,0 +1,122 @@
+import ArgumentParser
+import Fabric
+import MADAgents
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `ibmad ibqueryerrors`: infiniband-diags' ibqueryerrors (ibqueryerrors.c) with the
+/// discovery and the PMA sweep each kept in one window of outstanding MADs, where the C
+/// tool asks every port's PMA one after another.
+///
+/// Not (yet) here: -G/-S/-D (one node), -r, --data, --counters, --details (rejected as
+/// unknown options). The C tool's
+/// SL lookup (a PathRecord GetTable to the SA before the sweep) is skipped: PMA queries
+/// go on SL 0, as with its --skip-sl.
+struct IBQueryErrors: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ibqueryerrors",
+        abstract: "Report ports with error counters beyond their thresholds (like infiniband-diags ibqueryerrors).")
+
+    @OptionGroup var scan: FabricScanOptions
+    @Flag(name: [.customShort("d"), .customLong("debug")], help: "More detail about failures (stderr).") var debug: Int
+
+    @Option(name: [.customShort("s"), .customLong("suppress")], help: ArgumentHelp("Counters not to report.", valueName: "err1,err2,..."))
+    var suppress: [String] = []
+    @Flag(name: [.customShort("c"), .customLong("suppress-common")], help: "Suppress PortRcvSwitchRelayErrors.")
+    var suppressCommon = false
+    @Flag(name: .customLong("switch"), help: "Report switches only.") var switchesOnly = false
+    @Flag(name: .customLong("ca"), help: "Report CAs only.") var channelAdaptersOnly = false
+    @Flag(name: .customLong("router"), help: "Report routers only.") var routersOnly = false
+    @Flag(help: "Print the findings and summary as JSON.") var json = false
+    @Flag(name: [.customShort("k"), .customLong("clear-errors")], help: "Clear error counters after reading them.")
+    var clearErrors = false
+    @Flag(name: [.customShort("K"), .customLong("clear-counts")], help: "Clear data counters after reading them.")
+    var clearCounts = false
+    @Flag(name: [.customShort("R"), .customLong("GNDN")], help: "Obsolete; does nothing.") var obsolete = false
+    @Flag(name: .customLong("skip-sl"), help: "Do not look up SLs (never done here).") var skipSL = false
+    @Option(name: [.customLong("load-cache"), .customLong("load")],
+            help: ArgumentHelp("Sweep the nodes of this ibnetdiscover topology file instead of discovering.", valueName: "file"))
+    var load: String?
+    @Option(name: .customLong("threshold-file"), help: ArgumentHelp("Error thresholds (default /etc/infiniband-diags/error_thresholds).", valueName: "file"))
+    var thresholdFile = "/etc/infiniband-diags/error_thresholds"
+    @Option(name: [.customShort("o"), .customLong("outstanding_smps"), .customLong("outstanding")],
+            help: "MADs outstanding at once, for discovery and for the sweep (default 64).")
+    var outstanding = 64
+
+    func validate() throws {
+        _ = try scan.diagsOptions()
+        guard (1...4096).contains(outstanding) else { throw ValidationError("-o/--outstanding_smps must be 1-4096") }
+        for name in suppress.flatMap({ $0.split(separator: ",") }) where !ErrorSweep.suppressibleNames.contains(String(name)) {
+            throw ValidationError("-s: \"\(name)\" is not a PortCounters field (one of \(ErrorSweep.suppressibleNames.sorted().joined(separator: ", ")))")
+        }
+    }
+
+    func run() async throws {
+        let diags = try scan.diagsOptions()
+        // An unreadable map is a warning (open_node_name_map); the tool goes on without one.
+        let names = diags.loadNodeNameMap() ?? NodeNameMap()
+        let session: DiagsSession
+        do { session = try DiagsSession(diags, window: outstanding) } catch { throw error.report(tool: "ibqueryerrors") }
+        defer { session.close() }
+
+        var topology: Topology
+        if let load {
+            do {
+                topology = try TopologyFile.parse(String(decoding: FileReader.contents(of: load), as: UTF8.self))
+            } catch {
+                StandardError.emit("loading cached fabric failed\nibmad ibqueryerrors: \(load): \(error)\n")
+                throw ExitCode(255)
+            }
+        } else {
+            topology = await Discovery(agent: session.agent, options: .init(window: outstanding, request: session.options)).run()
+            guard !topology.nodes.isEmpty else {
+                StandardError.emit("discover failed\n")
+                throw ExitCode(255)
+            }
+        }
+
+        var options = ErrorSweep.Options()
+        options.suppressed = suppress.flatMap { $0.split(separator: ",").map(String.init) } + (suppressCommon ? ["PortRcvSwitchRelayErrors"] : [])
+        (options.thresholds, options.thresholdText) = Self.thresholds(from: thresholdFile)
+        if switchesOnly || channelAdaptersOnly || routersOnly {
+            options.switches = switchesOnly
+            options.channelAdapters = channelAdaptersOnly
+            options.routers = routersOnly
+        }
+        options.clearErrors = clearErrors
+        options.clearCounts = clearCounts
+        options.window = outstanding
+        options.request = session.options
+        let sweep = ErrorSweep(agent: session.agent, options: options)
+        let report = await sweep.run(topology, nodeNames: names)
+        for warning in report.warnings { StandardError.emit("ibwarn: \(warning)\n") }
+        print(json ? sweep.json(report) : report.text, terminator: "")
+        if scan.verbose > 0 { StandardError.emit("ibmad ibqueryerrors: \(report.madsSent) PMA MADs in the sweep\n") }
+        if !topology.isComplete {
+            StandardError.emit("ibmad ibqueryerrors: discovery incomplete, \(topology.unreachable.count) queries got no answer:\n")
+            for item in topology.unreachable { StandardError.emit("  \(item)\n") }
+            throw ExitCode(1)
+        }
+        if report.badPorts > 0 { throw ExitCode(1) }
+    }
+
+    /// The error_thresholds file: NAME=VALUE lines (strtoul base 0), '#' comments. The
+    /// text is "Thresholds: " and "[NAME = VALUE]" per known counter; nil without a file.
+    static func thresholds(from path: String) -> ([String: UInt64], String?) {
+        guard let bytes = try? FileReader.contents(of: path) else { return ([:], nil) }
+        var values: [String: UInt64] = [:]
+        var text = "Thresholds: "
+        for line in String(decoding: bytes, as: UTF8.self).split(separator: "\n") where !line.hasPrefix("#") {
+            let parts = line.split(separator: "=", maxSplits: 1)
+            guard parts.count == 2 else { continue }
+            let name = String(parts[0])
+            let value = LIDArgument.number(String(parts[1].drop { $0 == " " }.prefix { !$0.isWhitespace })) ?? 0
+            guard ErrorSweep.counterNames.contains(name) else { continue }
+            values[name] = value
+            text += "[\(name) = \(value)]"
+        }
+        return (values, text)
+    }
+}

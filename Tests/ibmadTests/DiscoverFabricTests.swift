@@ -1,0 +1,191 @@
+import Foundation  // tests only: Process, files
+import Testing
+
+/// `ibmad ibnetdiscover` against the C ibnetdiscover on the same ibsim fabric: every output
+/// form byte for byte (the "generated on" timestamp line aside), at several windows; and
+/// with 5 % of MADs lost at every port (ibsim's console `Error`), the same topology as
+/// without loss, where the C tool silently loses nodes.
+///
+///     scripts/with-fabric .build/debug/swift-ibmadPackageTests.xctest \
+///         --testing-library swift-testing --filter DiscoverFabricTests
+@Suite(.serialized, .enabled(if: TestFabric.current != nil, TestFabric.skipReason))
+struct DiscoverFabricTests {
+    let fabric = TestFabric.current!
+
+    private func withoutTimestamp(_ text: String) -> String {
+        text.split(separator: "\n", omittingEmptySubsequences: false)
+            .filter { !$0.hasPrefix("# Topology file: generated on ") }.joined(separator: "\n")
+    }
+
+    private func expectSame(_ arguments: [String], ours extra: [String] = [], sourceLocation: SourceLocation = #_sourceLocation) throws {
+        let (c, _) = try fabric.both("ibnetdiscover", arguments)
+        let ours = try fabric.run(IBMadBinary.url.path, ["ibnetdiscover"] + arguments + extra)
+        let line = (["ibnetdiscover"] + arguments + extra).joined(separator: " ")
+        #expect(ours.status == c.status, "\(line): exit status (ours stderr: \(ours.stderr))", sourceLocation: sourceLocation)
+        #expect(withoutTimestamp(ours.stdout) == withoutTimestamp(c.stdout), "\(line): stdout", sourceLocation: sourceLocation)
+        // ibsim's fabrics have no routers: -R alone prints nothing.
+        if !arguments.contains("-R") {
+            #expect(!c.stdout.isEmpty, "\(line): the C tool printed nothing", sourceLocation: sourceLocation)
+        }
+    }
+
+    @Test func everyOutputFormIsTheCToolsText() throws {
+        for form in [[], ["-l"], ["-H"], ["-S"], ["-R"], ["-p"]] {
+            try expectSame(form)
+        }
+    }
+
+    @Test("The window changes the walk, not the result", arguments: ["1", "2", "8", "64"])
+    func windows(window: String) throws {
+        try expectSame([], ours: ["-o", window])
+        try expectSame(["-p"], ours: ["--outstanding_smps", window])
+    }
+
+    @Test func nodeNameMapAndTopologyFile() throws {
+        let directory = try TemporaryFiles.directory()
+        let map = directory.appendingPathComponent("discover-node-name-map")
+        let switchGUID = try #require(fabric.nodes.first { $0.isSwitch }?.nodeGUID)
+        let hostGUID = try #require(fabric.nodes.first { !$0.isSwitch }?.nodeGUID)
+        try "# test map\n\(switchGUID) \"core switch A\"\n\(hostGUID) \"login node\"\n".write(to: map, atomically: true, encoding: .utf8)
+        for form in [[], ["-l"], ["-p"]] { try expectSame(form + ["--node-name-map", map.path]) }
+
+        let theirs = directory.appendingPathComponent("c-topology"), ours = directory.appendingPathComponent("our-topology")
+        _ = try fabric.both("ibnetdiscover", [theirs.path])
+        let run = try fabric.run(IBMadBinary.url.path, ["ibnetdiscover", ours.path])
+        #expect(run.status == 0 && run.stdout.isEmpty)
+        #expect(withoutTimestamp(try String(contentsOf: ours, encoding: .utf8))
+                == withoutTimestamp(try String(contentsOf: theirs, encoding: .utf8)))
+        let refused = try fabric.run(IBMadBinary.url.path, ["ibnetdiscover", "/nonexistent-dir/topology"])
+        #expect(refused.status != 0 && refused.stdout.contains("can't open file /nonexistent-dir/topology for writing"))
+    }
+
+    @Test("--json and --dot hold the nodes and cables the C tool's topology file lists")
+    func jsonAndDot() throws {
+        let (c, _) = try fabric.both("ibnetdiscover", [])
+        let portLines = c.stdout.split(separator: "\n").filter { $0.hasPrefix("[") }.count
+        let guids = Set(c.stdout.split(separator: "\n").compactMap { line -> String? in
+            for prefix in ["switchguid=", "caguid="] where line.hasPrefix(prefix) {
+                return String(line.dropFirst(prefix.count).prefix { $0 != "(" })
+            }
+            return nil
+        })
+        #expect(guids.count == fabric.nodes.count)
+
+        let json = try fabric.run(IBMadBinary.url.path, ["ibnetdiscover", "--json"])
+        #expect(json.status == 0, "\(json.stderr)")
+        let document = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
+        #expect(document["complete"] as? Bool == true)
+        let nodes = try #require(document["nodes"] as? [[String: Any]])
+        #expect(Set(nodes.compactMap { $0["guid"] as? String }) == guids)
+        let links = try #require(document["links"] as? [[String: Any]])
+        #expect(links.count * 2 == portLines)  // the text lists every cable from both ends
+        for node in fabric.nodes {
+            let entry = nodes.first { ($0["guid"] as? String) == node.nodeGUID }
+            #expect(entry.map { String($0["lid"] as? Int ?? -1) } == String(Int(node.lid.dropFirst(2), radix: 16) ?? -2),
+                    "LID of \(node.nodeGUID)")
+        }
+
+        let dot = try fabric.run(IBMadBinary.url.path, ["ibnetdiscover", "--dot"])
+        #expect(dot.status == 0 && dot.stdout.hasPrefix("graph fabric {") && dot.stdout.hasSuffix("}\n"))
+        let lines = dot.stdout.split(separator: "\n")
+        #expect(lines.filter { $0.contains(" -- ") }.count == links.count)
+        #expect(lines.filter { $0.contains("[label=") && !$0.contains(" -- ") }.count == guids.count)
+    }
+
+    @Test("--load reads a topology file back: the C tool's file prints as the live walk does")
+    func loadReadsTheTopologyFileBack() throws {
+        let file = try TemporaryFiles.directory().appendingPathComponent("c-topology-for-load")
+        let (written, _) = try fabric.both("ibnetdiscover", [file.path])
+        #expect(written.status == 0)
+        for form in [[], ["-l"], ["-H"], ["-S"], ["--json"]] {
+            let live = try fabric.run(IBMadBinary.url.path, ["ibnetdiscover"] + form)
+            let loaded = try IBMadBinary.run(["ibnetdiscover", "--load", file.path] + form)
+            #expect(loaded.status == 0, "\(form): \(loaded.stderr)")
+            #expect(withoutTimestamp(loaded.stdout) == withoutTimestamp(live.stdout), "--load \(form)")
+        }
+        let missing = try IBMadBinary.run(["ibnetdiscover", "--load", "/nonexistent/topology"])
+        #expect(missing.status != 0 && missing.stdout.contains("loading cached fabric failed"))
+        let garbage = try TemporaryFiles.write(Array("Switch\tx\n".utf8), name: "bad-topology")
+        let refused = try IBMadBinary.run(["ibnetdiscover", "--load", garbage])
+        #expect(refused.status != 0 && refused.stderr.contains("line 1"))
+    }
+
+    /// The topology file is an ibsim net file: simulated again, the fabric is rediscovered
+    /// with the same nodes, descriptions and cables (LIDs are the new SM's to assign).
+    @Test func aDiscoveredFabricSimulatesAgain() throws {
+        let file = try TemporaryFiles.directory().appendingPathComponent("our-topology-for-ibsim")
+        let discovered = try fabric.run(IBMadBinary.url.path, ["ibnetdiscover", file.path])
+        #expect(discovered.status == 0)
+        let original = try fabric.run(IBMadBinary.url.path, ["ibnetdiscover", "--json"])
+
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let process = Process()
+        process.executableURL = root.appendingPathComponent("scripts/with-fabric")
+        process.arguments = ["--fabric", file.path, "--preload", IBMadBinary.url.path, "ibnetdiscover", "--json"]
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0)
+
+        func shape(_ json: Data) throws -> (nodes: Set<String>, links: Set<String>) {
+            let document = try #require(try JSONSerialization.jsonObject(with: json) as? [String: Any])
+            let nodes = try #require(document["nodes"] as? [[String: Any]]).map {
+                "\($0["guid"]!) \($0["type"]!) \($0["description"]!) \($0["ports"]!)"
+            }
+            let links = try #require(document["links"] as? [[String: Any]]).map { link in
+                ["a", "b"].map { end in
+                    let side = link[end] as? [String: Any] ?? [:]
+                    return "\(side["guid"] ?? "?"):\(side["port"] ?? "?")"
+                }.sorted().joined(separator: "-")
+            }
+            return (Set(nodes), Set(links))
+        }
+        let before = try shape(Data(original.stdout.utf8)), after = try shape(data)
+        #expect(before.nodes.count == fabric.nodes.count)
+        #expect(after.nodes == before.nodes)
+        #expect(after.links == before.links)
+    }
+
+    @Test func badArguments() throws {
+        for arguments in [["-o", "0"], ["-D", "0"], ["--retries", "-1"], ["--json", "--dot"]] {
+            let run = try fabric.run(IBMadBinary.url.path, ["ibnetdiscover"] + arguments)
+            #expect(run.status == 64, "\(arguments): \(run.stderr)")
+        }
+    }
+
+    /// ibsim's node names ("leaf1", "H1", ...) from the net file.
+    private func simulatedNodeNames() throws -> [String] {
+        let path = try #require(ProcessInfo.processInfo.environment["IBMAD_FABRIC_NET"])
+        return try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n").compactMap { line in
+            let words = line.split(whereSeparator: { $0 == " " || $0 == "\t" })
+            guard let kind = words.first, ["Switch", "Hca", "Ca"].contains(kind), words.count >= 3 else { return nil }
+            return String(words[2]).trimmingCharacters(in: CharacterSet(charactersIn: "\""))
+        }
+    }
+
+    private func console(_ command: String) throws {
+        let path = try #require(ProcessInfo.processInfo.environment["IBMAD_FABRIC_CONSOLE"])
+        let handle = try #require(FileHandle(forWritingAtPath: path))
+        handle.write(Data((command + "\n").utf8))
+        try handle.close()
+    }
+
+    @Test("With 5 % of MADs lost at every port, discovery still finds the whole fabric")
+    func lossIsRetried() throws {
+        let (reference, _) = try fabric.both("ibnetdiscover", ["-p"])
+        let names = try simulatedNodeNames()
+        #expect(names.count == fabric.nodes.count)
+        for name in names { try console("Error \"\(name)\" 5") }
+        defer { for name in names { try? console("Error \"\(name)\" 0") } }
+        Thread.sleep(forTimeInterval: 0.2)  // the console is read between MADs
+        let ours = try fabric.run(IBMadBinary.url.path, ["ibnetdiscover", "-p", "-v"])
+        #expect(ours.status == 0, "\(ours.stderr)")
+        #expect(ours.stdout == reference.stdout)
+        // -v reports the retries: proof that loss really happened.
+        let retried = ours.stderr.firstMatch(of: /(\d+) retried/).flatMap { Int($0.1) } ?? 0
+        #expect(retried > 0, "no MAD was retried: \(ours.stderr)")
+    }
+}

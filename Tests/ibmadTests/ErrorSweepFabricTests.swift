@@ -1,0 +1,92 @@
+import Foundation  // tests only: Process, files, JSONSerialization
+import Testing
+
+/// `ibmad ibqueryerrors` against the C ibqueryerrors on the same ibsim fabric, with error
+/// counters set through ibsim's console (PerformanceSet): the same report byte for byte
+/// and the same exit status for each option; -k really clears; --json says what the text
+/// says. Runs on its own fabric (scripts/test): it changes counters.
+///
+///     scripts/with-fabric .build/debug/swift-ibmadPackageTests.xctest \
+///         --testing-library swift-testing --filter ErrorSweepFabricTests
+@Suite(.serialized, .enabled(if: TestFabric.current != nil, TestFabric.skipReason))
+struct ErrorSweepFabricTests {
+    let fabric = TestFabric.current!
+
+    private func console(_ command: String) throws {
+        let path = try #require(ProcessInfo.processInfo.environment["IBMAD_FABRIC_CONSOLE"])
+        let handle = try #require(FileHandle(forWritingAtPath: path))
+        handle.write(Data((command + "\n").utf8))
+        try handle.close()
+        Thread.sleep(forTimeInterval: 0.2)  // ibsim reads its console between MADs
+    }
+
+    private func expectSame(_ arguments: [String], sourceLocation: SourceLocation = #_sourceLocation) throws {
+        let (c, ours) = try fabric.both("ibqueryerrors", arguments)
+        let line = (["ibqueryerrors"] + arguments).joined(separator: " ")
+        #expect(ours.status == c.status, "\(line): exit status (ours stderr: \(ours.stderr))", sourceLocation: sourceLocation)
+        #expect(ours.stdout == c.stdout, "\(line): stdout", sourceLocation: sourceLocation)
+    }
+
+    private func clearAll() throws {
+        let run = try fabric.run(IBMadBinary.url.path, ["ibqueryerrors", "-k", "-K"])
+        #expect(run.stderr.isEmpty || !run.stderr.contains("Failed"), "\(run.stderr)")
+    }
+
+    @Test func reportsMatchTheCTool() throws {
+        try clearAll()
+        try expectSame([])  // a clean fabric: exit 0
+        try console("PerformanceSet \"leaf1\"[2] PortCounters.SymbolErrorCounter=15")
+        try console("PerformanceSet \"H3\"[1] PortCounters.PortRcvErrors=7")
+        try console("PerformanceSet \"spine2\"[3] PortCounters.PortRcvSwitchRelayErrors=3")
+        try console("PerformanceSet \"leaf4\"[5] PortCounters.LinkDownedCounter=2")
+        defer { try? clearAll() }
+        for arguments in [[], ["-c"], ["-s", "SymbolErrorCounter,PortRcvErrors"], ["--suppress", "LinkDownedCounter"],
+                          ["--switch"], ["--ca"], ["--router"], ["--switch", "--ca"], ["-R"], ["--skip-sl"]] {
+            try expectSame(arguments)
+        }
+        let directory = try TemporaryFiles.directory()
+        let thresholds = directory.appendingPathComponent("error_thresholds")
+        try "# test\nSymbolErrorCounter=20\nPortRcvErrors=0x3\n\nLinkDownedCounter=1\nNoSuchCounter=5\n"
+            .write(to: thresholds, atomically: true, encoding: .utf8)
+        try expectSame(["--threshold-file", thresholds.path])
+        try expectSame(["--threshold-file", directory.appendingPathComponent("missing").path])
+        // A cached topology: the C tool's own file.
+        let topology = directory.appendingPathComponent("sweep-topology")
+        _ = try fabric.both("ibnetdiscover", [topology.path])
+        let (c, _) = try fabric.both("ibqueryerrors", [])
+        let loaded = try fabric.run(IBMadBinary.url.path, ["ibqueryerrors", "--load-cache", topology.path])
+        #expect(loaded.stdout == c.stdout && loaded.status == c.status, "--load-cache: \(loaded.stderr)")
+        for window in ["1", "4"] {
+            let windowed = try fabric.run(IBMadBinary.url.path, ["ibqueryerrors", "-o", window])
+            #expect(windowed.stdout == c.stdout, "-o \(window)")
+        }
+
+        let json = try fabric.run(IBMadBinary.url.path, ["ibqueryerrors", "--json"])
+        #expect(json.status == 1)
+        let document = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
+        let errors = try #require(document["errors"] as? [[String: Any]])
+        let portLines = c.stdout.split(separator: "\n").filter { $0.hasPrefix("   GUID ") }
+        #expect(errors.count == portLines.count)
+        #expect(document["badPorts"] as? Int == 4)
+        let h3 = errors.first { ($0["name"] as? String) == "H3 HCA-1" }
+        #expect((h3?["counters"] as? [String: Any])?["PortRcvErrors"] as? Int == 7)
+    }
+
+    @Test("-k clears the error counters it read, for the C tool too")
+    func clearErrors() throws {
+        try clearAll()
+        try console("PerformanceSet \"leaf2\"[1] PortCounters.SymbolErrorCounter=4")
+        try console("PerformanceSet \"H7\"[1] PortCounters.VL15Dropped=9")
+        let before = try fabric.run(IBMadBinary.url.path, ["ibqueryerrors", "-k"])
+        #expect(before.status == 1 && before.stdout.contains("[SymbolErrorCounter == 4]") && before.stdout.contains("[VL15Dropped == 9]"))
+        let (c, ours) = try fabric.both("ibqueryerrors", [])
+        #expect(c.status == 0 && ours.status == 0 && ours.stdout == c.stdout)
+    }
+
+    @Test func badArguments() throws {
+        for arguments in [["-s", "NoSuchCounter"], ["-o", "0"], ["-G", "0x1"], ["--details"]] {
+            let run = try fabric.run(IBMadBinary.url.path, ["ibqueryerrors"] + arguments)
+            #expect(run.status == 64, "\(arguments): \(run.stderr)")
+        }
+    }
+}
