@@ -53,13 +53,16 @@ public struct NodeNameMap: Sendable {
     }
 
     /// The name for `guid`: the map's entry, else the node description cleaned as
-    /// infiniband-diags does (cut at 63 characters, unprintable characters as spaces).
+    /// infiniband-diags does (cut at 64 characters, unprintable characters as spaces).
     public func name(for guid: UInt64, nodeDescription: String) -> String {
         names[guid] ?? Self.cleanNodeDescription(nodeDescription)
     }
 
+    /// rdma-core's clean_nodedesc (util/node_name_map.c) writes its NUL at
+    /// IB_SMP_DATA_SIZE (64): a NodeDescription's 64 bytes are all kept (IBA 14.2.5.2).
+    /// opensm's complib variant keeps 63; the diags are what we copy.
     public static func cleanNodeDescription(_ text: String) -> String {
-        String(String.UnicodeScalarView(text.unicodeScalars.prefix(63).map {
+        String(String.UnicodeScalarView(text.unicodeScalars.prefix(64).map {
             (0x20...0x7E).contains($0.value) ? $0 : " "
         }))
     }
@@ -69,6 +72,20 @@ public struct NodeNameMap: Sendable {
         if text.hasPrefix("0x") || text.hasPrefix("0X") { return UInt64(text.dropFirst(2), radix: 16) }
         if text.count > 1 && text.hasPrefix("0") { return UInt64(text.dropFirst(), radix: 8) }
         return UInt64(text, radix: 10)
+    }
+}
+
+extension NodeNameMap {
+    /// What open_node_name_map writes to stderr when a map cannot be used; the tool then
+    /// goes on without one. (Our parse error names the line by number as well.)
+    public static func warning(_ error: NodeNameMapError) -> String {
+        switch error {
+        case .cannotOpen(let path, let reason):
+            "WARNING failed to open node name map \"\(path)\" (\(reason))\n"
+        case .malformedLine(let source, let line, let text, let reason):
+            "WARNING failed to parse node name map \"\(source)\"\nWARNING failed line: \"\(text)\"\n"
+                + "(line \(line): \(reason))\n"
+        }
     }
 }
 

@@ -7,6 +7,11 @@ extension MADAgent {
     /// after a busy status with backoff; directed-route responses are validated against the
     /// request (IBA 14.2.2) before they are returned.
     public func request(_ mad: MAD, to destination: MADAddress, options: RequestOptions? = nil) async throws -> MAD {
+        try await exchange(mad, to: destination, options: options).mad
+    }
+
+    /// `request`, also telling how many bytes of the response arrived.
+    public func exchange(_ mad: MAD, to destination: MADAddress, options: RequestOptions? = nil) async throws -> ReceivedResponse {
         let options = options ?? configuration.defaultOptions
         let index = await acquireEntry()
         guard index >= 0 else { throw MADAgentError.closed }
@@ -170,7 +175,7 @@ extension MADAgent {
         return .resend(index)
     }
 
-    func handleResponse(_ response: MAD) {
+    func handleResponse(_ response: MAD, length: Int = MAD.size) {
         let tid = TransactionID(rawValue: response.transactionID)
         let delivery = lock.withLock { () -> Delivery? in
             guard let index = table.match(tid.sequence, managementClass: response.managementClass) else { return nil }
@@ -204,7 +209,9 @@ extension MADAgent {
                 return table.finish(index, .failure(.status(status, destination: entry.destination,
                                                             attribute: entry.request.attributeID, response: response)))
             }
-            return table.finish(index, .response(response))
+            var delivery = table.finish(index, .response(response))
+            delivery.receivedLength = length
+            return delivery
         }
         if let delivery { deliver(delivery) }
     }
@@ -222,7 +229,7 @@ extension MADAgent {
         case .none: break
         case .single(let continuation):
             switch delivery.outcome {
-            case .response(let mad): continuation.resume(returning: mad)
+            case .response(let mad): continuation.resume(returning: ReceivedResponse(mad: mad, length: delivery.receivedLength))
             case .failure(let error): continuation.resume(throwing: error)
             }
         case .sweep(let run, let item):

@@ -127,10 +127,11 @@ public final class MADAgent: MADPortDelegate, @unchecked Sendable {
     public func port(received mad: consuming ReceivedMAD) {
         let message = mad.slot.mad
         let source = mad.source
+        let length = mad.length
         _ = consume mad  // the receive slot goes back to the pool at once
         if rmpp.intercept(message, from: source) { return }
         if message.method.isResponse {
-            handleResponse(message)
+            handleResponse(message, length: length)
         } else {
             handleUnsolicited(message, from: source)
         }

@@ -6,8 +6,16 @@ import HeapModule
 /// How an outstanding request reports its end.
 enum Completion {
     case none
-    case single(CheckedContinuation<MAD, any Error>)
+    case single(CheckedContinuation<ReceivedResponse, any Error>)
     case sweep(SweepRun, index: Int)
+}
+
+/// A response to `MADAgent.exchange` and how many of its bytes the transport received
+/// (`ReceivedMAD.length`): an SA GetTable answer holds (length - 56) / (AttributeOffset × 8)
+/// records (IBA 15.2.1.1), which a 256-byte MAD value cannot tell.
+public struct ReceivedResponse: Sendable {
+    public var mad: MAD
+    public var length: Int
 }
 
 /// How a request ended.
@@ -64,6 +72,8 @@ struct Delivery {
     var outcome: RequestOutcome
     /// The entry to recycle after delivery (nil while a send for it is still returning).
     var freedEntry: Int?
+    /// Bytes of the response the transport received.
+    var receivedLength = MAD.size
 }
 
 /// The requester's state, guarded by `MADAgent.lock`. A final class so that the heap

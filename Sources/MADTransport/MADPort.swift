@@ -90,11 +90,17 @@ public struct ReceivedMAD: ~Copyable, Sendable {
     public var slot: MADSlot
     public let source: MADAddress
     public let agent: AgentID
+    /// How many bytes of the MAD the transport received (at most 256). ib_umad delivers
+    /// whole MADs; libumad2sim passes on the length the sender wrote, and opensm's SA
+    /// writes only its header and the records (56 + n × AttributeOffset × 8, IBA 15.2.1.1).
+    /// Bytes past it in the slot are not the message's.
+    public let length: Int
 
-    public init(slot: consuming MADSlot, source: MADAddress, agent: AgentID) {
+    public init(slot: consuming MADSlot, source: MADAddress, agent: AgentID, length: Int = MAD.size) {
         self.slot = slot
         self.source = source
         self.agent = agent
+        self.length = min(max(length, 0), MAD.size)
     }
 }
 

@@ -53,10 +53,13 @@ struct DiagsOptions: ParsableArguments {
     /// Per-request timeout and retries as libibmad: MAD_DEF_TIMEOUT_MS 1000, MAD_DEF_RETRIES 3.
     var requestOptions: RequestOptions { RequestOptions(timeoutMilliseconds: timeout ?? 1000, retries: 3) }
 
-    func loadNodeNameMap() throws(DiagsFailure) -> NodeNameMap? {
+    /// open_node_name_map: a map that cannot be read or parsed is a warning on stderr and
+    /// the tool goes on without one, as the C tools do.
+    func loadNodeNameMap() -> NodeNameMap? {
         guard let nodeNameMap else { return nil }
         do { return try NodeNameMap(contentsOf: nodeNameMap) } catch {
-            throw DiagsFailure(stdout: nil, detail: "cannot read --node-name-map \(nodeNameMap): \(error)")
+            StandardError.emit(NodeNameMap.warning(error))
+            return nil
         }
     }
 }

@@ -12,20 +12,25 @@ final class DiagsSession {
     let mKey: UInt64
 
     /// Opens the port; a failure prints what the C tools print ("Failed to open 'CA' port 'N'").
-    init(_ diags: DiagsOptions, window: Int = 16) throws(DiagsFailure) {
+    convenience init(_ diags: DiagsOptions, window: Int = 16) throws(DiagsFailure) {
+        try self.init(ca: diags.ca, port: diags.port, options: diags.requestOptions, mKey: diags.mKey?.value ?? 0, window: window)
+    }
+
+    /// For tools whose options are not DiagsOptions (saquery takes -D -G -L -s -y for itself).
+    init(ca: String?, port portNumber: Int?, options: RequestOptions, mKey: UInt64 = 0, window: Int = 16) throws(DiagsFailure) {
         do {
-            port = try UmadPort(caName: diags.ca, portNumber: diags.port)
+            port = try UmadPort(caName: ca, portNumber: portNumber)
         } catch {
-            throw DiagsFailure(stdout: "Failed to open '\(diags.ca ?? "(null)")' port '\(diags.port ?? 0)'",
+            throw DiagsFailure(stdout: "Failed to open '\(ca ?? "(null)")' port '\(portNumber ?? 0)'",
                                detail: error.description)
         }
-        options = diags.requestOptions
-        mKey = diags.mKey?.value ?? 0
+        self.options = options
+        self.mKey = mKey
         do {
             agent = try MADAgent(port: port, configuration: .init(window: window, defaultOptions: options))
         } catch {
             port.close()
-            throw DiagsFailure(stdout: "Failed to open '\(diags.ca ?? "(null)")' port '\(diags.port ?? 0)'",
+            throw DiagsFailure(stdout: "Failed to open '\(ca ?? "(null)")' port '\(portNumber ?? 0)'",
                                detail: "\(error)")
         }
     }

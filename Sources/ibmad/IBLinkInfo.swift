@@ -29,8 +29,8 @@ struct IBLinkInfo: AsyncParsableCommand {
 
     func run() async throws {
         let diags = try scan.diagsOptions()
-        let names: NodeNameMap
-        do { names = try diags.loadNodeNameMap() ?? NodeNameMap() } catch { throw error.report(tool: "iblinkinfo") }
+        // An unreadable map is a warning (open_node_name_map); the tool goes on without one.
+        let names = diags.loadNodeNameMap() ?? NodeNameMap()
         var options = LinkInfoText.Options()
         options.lineMode = lineMode
         options.downOnly = downOnly

@@ -55,8 +55,8 @@ struct IBQueryErrors: AsyncParsableCommand {
 
     func run() async throws {
         let diags = try scan.diagsOptions()
-        let names: NodeNameMap
-        do { names = try diags.loadNodeNameMap() ?? NodeNameMap() } catch { throw error.report(tool: "ibqueryerrors") }
+        // An unreadable map is a warning (open_node_name_map); the tool goes on without one.
+        let names = diags.loadNodeNameMap() ?? NodeNameMap()
         let session: DiagsSession
         do { session = try DiagsSession(diags, window: outstanding) } catch { throw error.report(tool: "ibqueryerrors") }
         defer { session.close() }

@@ -6,10 +6,12 @@ import MADWire
 import Glibc
 #endif
 
-/// `ibmad perfquery [-x] [-a] [lid|guid [port(s)]]`: infiniband-diags' perfquery
-/// (perfquery.c), reading PortCounters or PortCountersExtended. Ports: one number, a list
-/// "1,4,8" or a range "1-10" (each printed, or summed with -a). No reset (-r, -R) and none
-/// of the other counter groups yet. perfquery has no -D (its -D is --xmtdisc).
+/// `ibmad perfquery [-x] [-a] [-r|-R] [lid|guid [port(s) [reset_mask]]]`: infiniband-diags'
+/// perfquery (perfquery.c), reading PortCounters or PortCountersExtended. Ports: one
+/// number, a list "1,4,8" or a range "1-10" (each printed, or summed with -a). -r resets
+/// after reading, -R only resets (printing nothing), by a PerfMgt Set with CounterSelect
+/// (PerfQueryReset.swift). None of the other counter groups yet. perfquery has no -D (its
+/// -D is --xmtdisc).
 struct PerfQuery: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "perfquery",
@@ -26,11 +28,21 @@ struct PerfQuery: AsyncParsableCommand {
     @Flag(name: [.customShort("l"), .customLong("loop_ports")], help: "Iterate through each port.")
     var loopPorts = false
 
+    @Flag(name: [.customShort("r"), .customLong("reset_after_read")], help: "Reset counters after read.")
+    var resetAfterRead = false
+
+    @Flag(name: [.customShort("R"), .customLong("Reset_only")], help: "Only reset counters.")
+    var resetOnly = false
+
     @Argument(help: "The node: a LID, or a GUID with -G (default: this port).")
     var destination: String?
 
     @Argument(help: "Port, list (1,4,8) or range (1-10).")
     var ports: String?
+
+    @Argument(help: ArgumentHelp("CounterSelect mask for -r/-R (CounterSelect2 above bit 15; default all).",
+                                 valueName: "reset_mask"))
+    var resetMask: String?
 
     func validate() throws {
         if diags.direct { throw ValidationError("perfquery takes a LID or a GUID (-G), not a directed route") }
@@ -103,7 +115,7 @@ struct PerfQuery: AsyncParsableCommand {
         }
         var text = "", records: [DiagsJSON.Record] = []
         var counters: [PortCounters] = [], extendedCounters: [PortCountersExtended] = []
-        for each in ports {
+        for each in ports where !resetOnly {
             if extended {
                 let value = try session.decode(PortCountersExtended.self,
                                                try await session.pma(.portCountersExtended, port: each, lid: lid, orFail: "perfextquery"),
@@ -138,9 +150,22 @@ struct PerfQuery: AsyncParsableCommand {
                 records = [DiagsJSON.portCounters(total)]
             }
         }
+        var extra = [("capabilityMask", UInt64(mask)), ("capabilityMask2", UInt64(mask2))]
+        if resetOnly || resetAfterRead {
+            // perfquery prints what it read before it resets (stdout is flushed at exit, but
+            // a failed reset exits after the counters are printed).
+            if !diags.json { print(text, terminator: ""); text = "" }
+            let select = PerfQueryText.resetSelect(extended: extended, maskArgument: resetMask.map { LIDArgument.number($0) ?? 0 },
+                                               capabilityMask: mask)
+            for each in ports {
+                try await PerfQueryReset.reset(session: session, lid: lid, port: each, extended: extended, select: select)
+            }
+            extra += [("counterSelect", UInt64(select.counterSelect)), ("counterSelect2", UInt64(select.counterSelect2))]
+        }
         guard diags.json else { return text }
-        return DiagsJSON.document(tool: "perfquery", query: extended ? "extended" : "counters", destination: destination,
+        return DiagsJSON.document(tool: "perfquery", query: (extended ? "extended" : "counters") + (resetOnly ? "-reset" : ""),
+                                  destination: destination,
                                   port: aggregate ? PerfQueryText.allPorts : (ports.count == 1 ? ports[0] : nil),
-                                  extra: [("capabilityMask", UInt64(mask)), ("capabilityMask2", UInt64(mask2))], records: records)
+                                  extra: extra, records: records)
     }
 }

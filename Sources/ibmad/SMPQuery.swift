@@ -77,7 +77,7 @@ struct SMPQuery: AsyncParsableCommand {
         let map: NodeNameMap?
         let session: DiagsSession
         do {
-            map = try diags.loadNodeNameMap()
+            map = diags.loadNodeNameMap()
             session = try DiagsSession(diags)
         } catch { throw error.report(tool: "smpquery") }
         defer { session.close() }

@@ -37,7 +37,9 @@ import Testing
         #expect(map.name(for: 0x10, nodeDescription: "ignored") == "mapped")
         #expect(map.name(for: 0x11, nodeDescription: "H1 HCA-1\u{1}x") == "H1 HCA-1 x")
         let long = String(repeating: "a", count: 80)
-        #expect(map.name(for: 0x11, nodeDescription: long).count == 63)
+        // clean_nodedesc ends the string at IB_SMP_DATA_SIZE: all 64 bytes of a description.
+        #expect(map.name(for: 0x11, nodeDescription: long).count == 64)
+        #expect(map.name(for: 0x11, nodeDescription: String(repeating: "b", count: 64)) == String(repeating: "b", count: 64))
     }
 
     @Test func missingFileIsAClearError() {

@@ -21,6 +21,8 @@ final class LoopbackPort: MADPort, @unchecked Sendable {
     private var mutex = pthread_mutex_t()
     private var condition = pthread_cond_t()
     private weak var delegate: (any MADPortDelegate)?
+    /// What each delivery reports as received (`ReceivedMAD.length`); set before sending.
+    var receivedLength = MAD.size
     private var thread: pthread_t?
 
     init() throws {
@@ -78,7 +80,8 @@ final class LoopbackPort: MADPort, @unchecked Sendable {
             pthread_mutex_unlock(&mutex)
             if let slot = try? pool.tryAcquire(.receive) {
                 slot.store(mad)
-                delegate?.port(received: ReceivedMAD(slot: slot, source: .subnetManagement(lid: 2), agent: AgentID(rawValue: 1)))
+                delegate?.port(received: ReceivedMAD(slot: slot, source: .subnetManagement(lid: 2), agent: AgentID(rawValue: 1),
+                                                        length: receivedLength))
             }
             pthread_mutex_lock(&mutex)
         }

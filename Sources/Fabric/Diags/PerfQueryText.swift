@@ -8,6 +8,8 @@ public enum PerfQueryText {
     public static let allPortSelect: UInt16 = 1 << 8
     public static let extendedWidthSupported: UInt16 = 1 << 9
     public static let portXmitWaitSupported: UInt16 = 1 << 12
+    /// IsQP1DropSupported (libibmad IB_PM_IS_QP1_DROP_SUP).
+    public static let qp1DroppedSupported: UInt16 = 1 << 15
     /// CapabilityMask2 bit: the IBA 1.3 error counters in PortCountersExtended.
     public static let additionalPortCountersExtended: UInt32 = 1 << 1
     /// perfquery prints port 255 for aggregated (-a) output.
@@ -108,6 +110,42 @@ public enum PerfQueryText {
         guard capabilityMask & (extendedWidthSupported | 1 << 10) == 0 else { return nil }
         return Diags.warning(pid: pid, function: "dump_perfcounters",
                              "PerfMgt ClassPortInfo CapMask 0x\(capHex(capabilityMask)); No extended counter support indicated\n")
+    }
+
+    /// What perfquery -r/-R puts in its PerfMgt Set (IBA 16.1.3.5, 16.1.4.11).
+    public struct ResetSelect: Equatable, Sendable {
+        /// PortCounters/PortCountersExtended bytes 2-3.
+        public var counterSelect: UInt16
+        /// PortCounters byte 18 (8 bits); PortCountersExtended bytes 4-7 (32 bits).
+        public var counterSelect2: UInt32
+        public init(counterSelect: UInt16, counterSelect2: UInt32) {
+            self.counterSelect = counterSelect
+            self.counterSelect2 = counterSelect2
+        }
+    }
+
+    /// The mask perfquery.c builds: 0xFFFF, or the reset_mask argument cut to a C int;
+    /// without that argument and without -x, bit 16 (PortXmitWait) and bit 17 (QP1Dropped)
+    /// when ClassPortInfo claims them (CapabilityMask bits 12 and 15); with -x, bits 16-27
+    /// always and 28/29 by the same bits. libibmad's performance_reset_via turns a mask of 0
+    /// into all ones, puts its low 16 bits in CounterSelect and the rest in CounterSelect2
+    /// (8 bits wide in PortCounters).
+    public static func resetSelect(extended: Bool, maskArgument: UInt64?, capabilityMask: UInt16) -> ResetSelect {
+        var mask = maskArgument.map { UInt32(truncatingIfNeeded: $0) } ?? 0xFFFF
+        let xmitWait = capabilityMask & portXmitWaitSupported != 0
+        let qp1Dropped = capabilityMask & qp1DroppedSupported != 0
+        if maskArgument == nil && !extended {
+            if xmitWait { mask |= 1 << 16 }
+            if qp1Dropped { mask |= 1 << 17 }
+        }
+        if extended {
+            mask |= 0xFFF_0000
+            if xmitWait { mask |= 1 << 28 }
+            if qp1Dropped { mask |= 1 << 29 }
+        }
+        if mask == 0 { mask = ~0 }
+        let high = mask >> 16
+        return ResetSelect(counterSelect: UInt16(truncatingIfNeeded: mask), counterSelect2: extended ? high : high & 0xFF)
     }
 
     /// "%02X" of the mask.

@@ -112,10 +112,10 @@ public enum SAQueryText {
     /// "0x%X".
     static func hx(_ value: UInt64) -> String { "0x" + String(value, radix: 16, uppercase: true) }
     /// "0x%016" PRIx64.
-    static func hx16(_ value: UInt64) -> String { "0x" + DumpValue.hex(value, digits: 16) }
+    public static func hx16(_ value: UInt64) -> String { "0x" + DumpValue.hex(value, digits: 16) }
 
     /// A big-endian unsigned integer of `count` bytes at `offset`.
-    static func be(_ bytes: [UInt8], _ offset: Int, _ count: Int) -> UInt64 {
+    public static func be(_ bytes: [UInt8], _ offset: Int, _ count: Int) -> UInt64 {
         bytes[offset..<(offset + count)].reduce(0) { $0 << 8 | UInt64($1) }
     }
 }

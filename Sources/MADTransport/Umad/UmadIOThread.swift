@@ -183,7 +183,8 @@ final class UmadIOLoop: Sendable {
             delegate.port(sendFailed: SendFailure(transactionID: transactionID, agent: id, status: Int32(bitPattern: status)))
             return .delivered
         }
-        delegate.port(received: ReceivedMAD(slot: owned, source: source, agent: id))
+        // umad_recv leaves in `length` the bytes read past the ib_user_mad header.
+        delegate.port(received: ReceivedMAD(slot: owned, source: source, agent: id, length: Int(length)))
         return .delivered
     }
 

@@ -180,7 +180,9 @@ final class VerbsIOLoop: Sendable {
             core.state.withLock { $0.unclaimed += 1 }
             return
         }
-        delegate.port(received: ReceivedMAD(slot: slot, source: source, agent: owner))
+        // A UD receive's byte_len counts the 40-byte GRH area before the MAD (ibv_poll_cq(3)).
+        delegate.port(received: ReceivedMAD(slot: slot, source: source, agent: owner,
+                                            length: Int(completion.byte_len) - VerbsGSIPort.receiveHeadroom))
     }
 
     /// Where the MAD came from, for the reply: the sender's QP with our Q_Key (it reached
