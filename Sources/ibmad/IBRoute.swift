@@ -50,7 +50,7 @@ struct IBRoute: AsyncParsableCommand {
         let map: NodeNameMap?
         let session: DiagsSession
         do {
-            map = try diags.loadNodeNameMap()
+            map = diags.loadNodeNameMap()
             session = try DiagsSession(diags)
         } catch { throw error.report(tool: "ibroute") }
         defer { session.close() }
