@@ -53,10 +53,13 @@ public struct ErrorSweep: Sendable {
 
     public let agent: MADAgent
     public let options: Options
+    /// Updated as the sweep goes (PMA MADs answered of those asked).
+    public let progress: SweepProgress?
 
-    public init(agent: MADAgent, options: Options) {
+    public init(agent: MADAgent, options: Options, progress: SweepProgress? = nil) {
         self.agent = agent
         self.options = options
+        self.progress = progress
     }
 
     /// The report: its text (as ibqueryerrors prints it), the MADs sent, the warnings for
@@ -235,23 +238,12 @@ public struct ErrorSweep: Sendable {
         return found
     }
 
-    /// PerfMgt Gets with PortSelect set (as pma_query_via does for every attribute), in one
-    /// window; nil where no answer came or its status was not 0.
     private func query(_ requests: [(lid: UInt16, port: UInt8, attribute: AttributeID)]) async -> [MAD?] {
-        await send(requests.map { request in
-            var mad = MAD(class: .performance, classVersion: 1, method: .get, attribute: request.attribute)
-            mad[Field("PortSelect", byte: 64 + 1, width: 8)] = UInt64(request.port)  // PerfMgt data starts at byte 64
-            return (mad, MADAddress.generalServices(lid: request.lid))
-        })
+        await agent.performanceGets(requests, options: options.request, progress: progress)
     }
 
     private func send(_ requests: [(MAD, MADAddress)]) async -> [MAD?] {
-        guard !requests.isEmpty else { return [] }
-        let results = ResultBox(count: requests.count)
-        await agent.sweep(count: requests.count, options: options.request, request: { requests[$0] }) { item, outcome in
-            if case .response(let mad) = outcome, mad.status.isSuccess { results.store(mad, at: item) }
-        }
-        return results.values
+        await agent.windowed(requests, options: options.request, progress: progress)
     }
 
     private func hex(_ value: UInt64) -> String { String(value, radix: 16) }
@@ -297,12 +289,4 @@ public struct ErrorSweep: Sendable {
         w.endObject()
         return w.output + "\n"
     }
-}
-
-/// Sweep results written from the agent's threads.
-private final class ResultBox: Sendable {
-    private let storage: Mutex<[MAD?]>
-    init(count: Int) { storage = Mutex([MAD?](repeating: nil, count: count)) }
-    func store(_ mad: MAD, at index: Int) { storage.withLock { $0[index] = mad } }
-    var values: [MAD?] { storage.withLock { $0 } }
 }

@@ -49,7 +49,10 @@ struct IBLinkInfo: AsyncParsableCommand {
         let session: DiagsSession
         do { session = try DiagsSession(diags, window: outstanding) } catch { throw error.report(tool: "iblinkinfo") }
         defer { session.close() }
-        let topology = await Discovery(agent: session.agent, options: .init(window: outstanding, request: session.options)).run()
+        let progress = SweepProgress()
+        let topology = await ProgressLine.around("discovering", progress) {
+            await Discovery(agent: session.agent, options: .init(window: outstanding, request: session.options), progress: progress).run()
+        }
         guard !topology.nodes.isEmpty else {
             StandardError.emit("discover failed\n")
             throw ExitCode(255)

@@ -78,7 +78,10 @@ struct IBNetDiscover: AsyncParsableCommand {
         defer { session.close() }
         var request = session.options
         request.retries = retries
-        let topology = await Discovery(agent: session.agent, options: .init(window: outstanding, request: request)).run()
+        let progress = SweepProgress()
+        let topology = await ProgressLine.around("discovering", progress) {
+            await Discovery(agent: session.agent, options: .init(window: outstanding, request: request), progress: progress).run()
+        }
         guard !topology.nodes.isEmpty else {
             throw DiagsFailure(stdout: "discover failed\n", detail: topology.unreachable.map(\.description).joined(separator: "\n"))
                 .report(tool: "ibnetdiscover")

@@ -70,7 +70,10 @@ struct IBQueryErrors: AsyncParsableCommand {
                 throw ExitCode(255)
             }
         } else {
-            topology = await Discovery(agent: session.agent, options: .init(window: outstanding, request: session.options)).run()
+            let progress = SweepProgress()
+            topology = await ProgressLine.around("discovering", progress) {
+                await Discovery(agent: session.agent, options: .init(window: outstanding, request: session.options), progress: progress).run()
+            }
             guard !topology.nodes.isEmpty else {
                 StandardError.emit("discover failed\n")
                 throw ExitCode(255)
@@ -89,8 +92,10 @@ struct IBQueryErrors: AsyncParsableCommand {
         options.clearCounts = clearCounts
         options.window = outstanding
         options.request = session.options
-        let sweep = ErrorSweep(agent: session.agent, options: options)
-        let report = await sweep.run(topology, nodeNames: names)
+        let sweepProgress = SweepProgress()
+        sweepProgress.found(nodes: topology.nodes.count)
+        let sweep = ErrorSweep(agent: session.agent, options: options, progress: sweepProgress)
+        let report = await ProgressLine.around("sweeping", sweepProgress) { await sweep.run(topology, nodeNames: names) }
         for warning in report.warnings { StandardError.emit("ibwarn: \(warning)\n") }
         print(json ? sweep.json(report) : report.text, terminator: "")
         if scan.verbose > 0 { StandardError.emit("ibmad ibqueryerrors: \(report.madsSent) PMA MADs in the sweep\n") }

@@ -34,6 +34,13 @@ struct PerfQuery: AsyncParsableCommand {
     @Flag(name: [.customShort("R"), .customLong("Reset_only")], help: "Only reset counters.")
     var resetOnly = false
 
+    @Flag(name: .customLong("all-nodes"),
+          help: "Every port of every node, discovered first, in one window (what a loop of perfquery LID PORT prints).")
+    var allNodes = false
+
+    @Option(name: [.customShort("o"), .customLong("outstanding")], help: "MADs outstanding at once with --all-nodes (default 64).")
+    var outstanding = 64
+
     @Argument(help: "The node: a LID, or a GUID with -G (default: this port).")
     var destination: String?
 
@@ -46,12 +53,17 @@ struct PerfQuery: AsyncParsableCommand {
 
     func validate() throws {
         if diags.direct { throw ValidationError("perfquery takes a LID or a GUID (-G), not a directed route") }
+        if allNodes && (destination != nil || allPorts || loopPorts || resetAfterRead || resetOnly) {
+            throw ValidationError("--all-nodes reads every port of the fabric: give no destination, -a, -l, -r or -R")
+        }
+        guard (1...4096).contains(outstanding) else { throw ValidationError("-o/--outstanding must be 1-4096") }
     }
 
     /// strtoul(..., 0): junk reads as 0.
     static func number(_ text: Substring) -> Int { Int(truncatingIfNeeded: LIDArgument.number(String(text)) ?? 0) }
 
     func run() async throws {
+        if allNodes { return try await PerfQueryAllNodes.run(diags: diags, extended: extended, window: outstanding) }
         var port = allPorts ? PerfQueryText.allPorts : 0
         var list: [Int] = []
         if let ports {

@@ -160,6 +160,49 @@ struct DiscoverFabricTests {
         #expect(after.links == before.links)
     }
 
+    @Test("perfquery --all-nodes prints what a loop of the C perfquery over every port prints")
+    func perfqueryAllNodes() throws {
+        let ours = try fabric.run(IBMadBinary.url.path, ["perfquery", "--all-nodes"])
+        #expect(ours.status == 0, "\(ours.stderr)")
+        // "# Port counters: Lid 3 port 2 (CapMask: 0x1600)": the ports, in our order.
+        let ports = ours.stdout.split(separator: "\n").compactMap { line -> (String, String)? in
+            guard let match = line.firstMatch(of: #/^\# Port counters: Lid (\d+) port (\d+) /#) else { return nil }
+            return (String(match.1), String(match.2))
+        }
+        #expect(ports.count == portCount())
+        var loop = ""
+        for (lid, port) in ports {
+            let (c, _) = try fabric.both("perfquery", [lid, port])
+            #expect(c.status == 0)
+            loop += c.stdout
+        }
+        // ibsim counts every MAD in the data counters, ours and the loop's among them:
+        // those four change between the two reads; everything else must be equal.
+        func steady(_ text: String) -> String {
+            text.replacing(#/(PortXmitData|PortRcvData|PortXmitPkts|PortRcvPkts):\.+\d+/#) { "\($0.1): (traffic)" }
+        }
+        #expect(steady(ours.stdout) == steady(loop))
+        #expect(steady(ours.stdout) != ours.stdout, "the data counters were not masked")
+        let extended = try fabric.run(IBMadBinary.url.path, ["perfquery", "--all-nodes", "-x", "--json"])
+        let document = try #require(try JSONSerialization.jsonObject(with: Data(extended.stdout.utf8)) as? [String: Any])
+        #expect((document["records"] as? [Any])?.count == ports.count)
+        let refused = try fabric.run(IBMadBinary.url.path, ["perfquery", "--all-nodes", "1"])
+        #expect(refused.status == 64)
+    }
+
+    /// Cabled ports: every link has two ends; a switch's unused ports count too (the C
+    /// tool's topology lists only cabled ones, the nodes file has the port counts).
+    private func portCount() -> Int {
+        guard let net = ProcessInfo.processInfo.environment["IBMAD_FABRIC_NET"],
+              let text = try? String(contentsOfFile: net, encoding: .utf8) else { return -1 }
+        // Switch lines: "Switch N "name"": every port of a switch answers PortInfo.
+        return text.split(separator: "\n").reduce(0) { total, line in
+            let words = line.split(whereSeparator: { $0 == " " || $0 == "\t" })
+            guard words.count >= 2, let ports = Int(words[1]) else { return total }
+            return words[0] == "Switch" ? total + ports : (words[0] == "Hca" || words[0] == "Ca") ? total + 1 : total
+        }
+    }
+
     @Test func badArguments() throws {
         for arguments in [["-o", "0"], ["-D", "0"], ["--retries", "-1"], ["--json", "--dot"]] {
             let run = try fabric.run(IBMadBinary.url.path, ["ibnetdiscover"] + arguments)

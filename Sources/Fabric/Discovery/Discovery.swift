@@ -37,10 +37,13 @@ public struct Discovery: Sendable {
 
     public let agent: MADAgent
     public let options: Options
+    /// Updated as the walk goes (nodes found, SMPs answered of those asked).
+    public let progress: SweepProgress?
 
-    public init(agent: MADAgent, options: Options = Options()) {
+    public init(agent: MADAgent, options: Options = Options(), progress: SweepProgress? = nil) {
         self.agent = agent
         self.options = options
+        self.progress = progress
     }
 
     /// What one SMP asks, and why.
@@ -77,7 +80,8 @@ public struct Discovery: Sendable {
         var pending: [Job] = [.nodeInfo(path: .local, from: nil)]
         var next = 0
         let window = max(1, options.window)
-        let agent = self.agent, request = options.request
+        let agent = self.agent, request = options.request, progress = self.progress
+        progress?.queue(1)
         await withTaskGroup(of: (Job, Result<MAD, any Error>).self) { group in
             var running = 0
             func launch() {
@@ -104,7 +108,11 @@ public struct Discovery: Sendable {
             launch()
             while let (job, result) = await group.next() {
                 running -= 1
-                pending += walk.absorb(job, result)
+                let more = walk.absorb(job, result)
+                pending += more
+                progress?.queue(more.count)
+                progress?.finish(1)
+                progress?.found(nodes: walk.topology.nodes.count)
                 launch()
             }
         }

@@ -1,0 +1,39 @@
+import MADAgents
+import MADTransport
+import MADWire
+import Synchronization
+
+extension MADAgent {
+    /// Sends every request through the bulk sweep (one window, nothing allocated per MAD
+    /// in the agent) and returns each answer in order; nil where none came after the
+    /// retries or its status was not 0.
+    func windowed(_ requests: [(MAD, MADAddress)], options: RequestOptions, progress: SweepProgress? = nil) async -> [MAD?] {
+        guard !requests.isEmpty else { return [] }
+        let results = ResultBox(count: requests.count)
+        progress?.queue(requests.count)
+        await sweep(count: requests.count, options: options, request: { requests[$0] }) { item, outcome in
+            if case .response(let mad) = outcome, mad.status.isSuccess { results.store(mad, at: item) }
+            progress?.finish(1)
+        }
+        return results.values
+    }
+
+    /// PerfMgt Gets with PortSelect set (as libibmad's pma_query_via does for every
+    /// attribute), in one window.
+    func performanceGets(_ requests: [(lid: UInt16, port: UInt8, attribute: AttributeID)], options: RequestOptions,
+                         progress: SweepProgress? = nil) async -> [MAD?] {
+        await windowed(requests.map { request in
+            var mad = MAD(class: .performance, classVersion: 1, method: .get, attribute: request.attribute)
+            mad[Field("PortSelect", byte: 64 + 1, width: 8)] = UInt64(request.port)  // PerfMgt data starts at byte 64
+            return (mad, MADAddress.generalServices(lid: request.lid))
+        }, options: options, progress: progress)
+    }
+}
+
+/// Sweep results written from the agent's threads.
+final class ResultBox: Sendable {
+    private let storage: Mutex<[MAD?]>
+    init(count: Int) { storage = Mutex([MAD?](repeating: nil, count: count)) }
+    func store(_ mad: MAD, at index: Int) { storage.withLock { $0[index] = mad } }
+    var values: [MAD?] { storage.withLock { $0 } }
+}
