@@ -29,6 +29,9 @@ struct IBNetDiscover: AsyncParsableCommand {
     var routerList = false
     @Flag(name: [.customShort("p"), .customLong("ports")], help: "Print a ports report.")
     var portsReport = false
+    @Flag(name: [.customShort("g"), .customLong("grouping")],
+          help: "Show grouping (vendor chassis are not recognised: every node is a non-chassis node).")
+    var grouping = false
 
     @Flag(help: "Print the topology as Graphviz (switches as boxes, CAs as ellipses).")
     var dot = false
@@ -111,7 +114,7 @@ struct IBNetDiscover: AsyncParsableCommand {
             let which: IBNetDiscoverText.NodeList = list ? .all : hcaList ? .channelAdapters : switchList ? .switches : .routers
             text = IBNetDiscoverText.list(topology, which, nodeNames: names)
         } else {
-            text = IBNetDiscoverText.topology(topology, nodeNames: names, generated: IBNetDiscoverText.now())
+            text = IBNetDiscoverText.topology(topology, nodeNames: names, generated: IBNetDiscoverText.now(), grouping: grouping)
         }
         if let topologyFile {
             do { try FileWriter.write(text, to: topologyFile) } catch {

@@ -13,16 +13,21 @@ public import MADWire
 public enum IBNetDiscoverText {
     public enum NodeList: Sendable { case all, channelAdapters, switches, routers }
 
-    /// The topology file. `generated` is the ctime(3) text (with its newline).
-    public static func topology(_ topology: Topology, nodeNames: NodeNameMap = NodeNameMap(), generated: String) -> String {
+    /// The topology file. `generated` is the ctime(3) text (with its newline). `grouping`
+    /// is -g: libibnetdisc groups the nodes of vendor chassis it recognises by their
+    /// GUIDs; that recognition is not reproduced, so every node is printed under
+    /// "Non-Chassis Nodes", as the C tool does for a fabric without recognised chassis.
+    public static func topology(_ topology: Topology, nodeNames: NodeNameMap = NodeNameMap(), generated: String,
+                                grouping: Bool = false) -> String {
         let order = topology.canonicalOrder().reversed().compactMap { topology.nodes[$0] }
         var out = "#\n# Topology file: generated on \(generated)#\n"
         if let local = topology.order.first.flatMap({ topology.nodes[$0] }) {
             out += "# Initiated from node \(hex16(local.guid)) port \(hex16(local.info.portGUID))\n"
         }
+        if grouping { out += "\nNon-Chassis Nodes\n" }
         for node in order where node.isSwitch {
             out += identities(node)
-            out += "switchguid=0x\(hex(node.guid))(\(hex(node.info.portGUID)))\n"
+            out += "switchguid=0x\(hex(node.guid))(\(hex(node.info.portGUID)))" + (grouping ? "\t# " : "") + "\n"
             let port0 = node.ports[0]?.info
             out += "Switch\t\(node.info.numberOfPorts) \(quotedName(node))\t\t# \"\(nodeNames.name(for: node.guid, nodeDescription: node.description))\" "
                 + "\(node.switchInfo?.enhancedPort0 == true ? "enhanced" : "base") port 0 lid \(port0?.lid ?? 0) lmc \(port0?.lmc ?? 0)\n"
