@@ -45,7 +45,7 @@ struct PortStateRun {
 
     /// get_node_info: the NodeInfo, or IBEXIT "smp query nodeinfo failed".
     private func nodeInfo(_ address: DiagsDestination) async throws(DiagsFailure) -> NodeInfo {
-        try await session.query(NodeInfo.self, .nodeInfo, at: address, orFail: "smp query nodeinfo failed")
+        try session.decode(NodeInfo.self, await session.smp(.get, .nodeInfo, at: address, orFail: "smp query nodeinfo failed"), orFail: "smp query nodeinfo failed")
     }
 
     /// get_port_info: for a switch PortInfo of port 0 first (its CapabilityMask decides
@@ -53,18 +53,18 @@ struct PortStateRun {
     private func portInfo(_ address: DiagsDestination, port: Int, isSwitch: Bool) async throws(DiagsFailure) -> (PortInfo, Bool) {
         var capabilities: PortInfo?
         if isSwitch {
-            capabilities = try await session.query(PortInfo.self, .portInfo, at: address, orFail: "smp query port 0 portinfo failed")
+            capabilities = try session.decode(PortInfo.self, await session.smp(.get, .portInfo, at: address, orFail: "smp query port 0 portinfo failed"), orFail: "smp query port 0 portinfo failed")
         }
-        let info = try await session.query(PortInfo.self, .portInfo, modifier: UInt32(truncatingIfNeeded: port), at: address,
-                                           orFail: "smp query portinfo failed")
+        let info = try session.decode(PortInfo.self, await session.smp(.get, .portInfo, modifier: UInt32(truncatingIfNeeded: port), at: address,
+                                           orFail: "smp query portinfo failed"), orFail: "smp query portinfo failed")
         let mask = (capabilities ?? info)[F.capabilityMask]
         return (info, mask & IBPortStateText.extendedSpeedsCapability != 0)
     }
 
     private func mellanox(_ address: DiagsDestination, port: Int) async throws(DiagsFailure) -> PortInfo {
         // Any 64-byte structure holds the vendor attribute's data; PortInfo's storage is that.
-        try await session.query(PortInfo.self, Mellanox.attribute, modifier: UInt32(truncatingIfNeeded: port), at: address,
-                                orFail: "smp query ext portinfo failed")
+        try session.decode(PortInfo.self, await session.smp(.get, Mellanox.attribute, modifier: UInt32(truncatingIfNeeded: port), at: address,
+                                orFail: "smp query ext portinfo failed"), orFail: "smp query ext portinfo failed")
     }
 
     private mutating func show(_ info: PortInfo, _ address: DiagsDestination, port: Int, extended: Bool, isSwitch: Bool,

@@ -21,13 +21,13 @@ struct RouteDump {
 
     /// check_switch: NodeInfo, NodeDescription, then (for a switch) SwitchInfo.
     func checkSwitch() async throws(DiagsFailure) -> Switch {
-        let node = try await session.query(NodeInfo.self, .nodeInfo, at: target, orFail: "node info failed: valid addr?")
-        let description = try await session.query(NodeDescription.self, .nodeDescription, at: target, orFail: "node desc failed")
+        let node = try session.decode(NodeInfo.self, await session.smp(.get, .nodeInfo, at: target, orFail: "node info failed: valid addr?"), orFail: "node info failed: valid addr?")
+        let description = try session.decode(NodeDescription.self, await session.smp(.get, .nodeDescription, at: target, orFail: "node desc failed"), orFail: "node desc failed")
         guard node.nodeType == .switch else {
             throw DiagsFailure(stdout: "not a switch", detail: "\(target) is a \(DumpStyle.nodeType.text(UInt64(node.nodeType.rawValue), bits: 8)); "
                                + "forwarding tables belong to switches (NodeType 2)")
         }
-        let info = try await session.query(SwitchInfo.self, .switchInfo, at: target, orFail: "switch info failed: is a switch node?")
+        let info = try session.decode(SwitchInfo.self, await session.smp(.get, .switchInfo, at: target, orFail: "switch info failed: is a switch node?"), orFail: "switch info failed: is a switch node?")
         return Switch(node: node, info: info, name: Diags.nodeName(description.encoded, guid: node.nodeGUID, map: map))
     }
 
@@ -76,8 +76,8 @@ struct RouteDump {
         while block < endBlock {
             let table: LinearForwardingTable
             do {
-                table = try await session.query(LinearForwardingTable.self, .linearForwardingTable, modifier: UInt32(bitPattern: block),
-                                                at: target, orFail: "")
+                table = try session.decode(LinearForwardingTable.self, await session.smp(.get, .linearForwardingTable, modifier: UInt32(bitPattern: block),
+                                                at: target, orFail: ""), orFail: "")
             } catch {
                 // ibroute reports and stops, exit status 0, without the "lids dumped" line.
                 StandardError.emit("SubnGet() failed; MAD status 0x0 AM 0x\(String(block, radix: 16))\n")
@@ -119,9 +119,9 @@ struct RouteDump {
         if let known = state.known(lid: lid, valid: valid) { return known }
         let address = DiagsDestination.lid(UInt16(truncatingIfNeeded: lid))
         do throws(DiagsFailure) {
-            let description = try await session.query(NodeDescription.self, .nodeDescription, at: address, timeoutMilliseconds: 100, orFail: "")
-            let port = try await session.query(PortInfo.self, .portInfo, at: address, timeoutMilliseconds: 100, orFail: "")
-            let node = try await session.query(NodeInfo.self, .nodeInfo, at: address, timeoutMilliseconds: 100, orFail: "")
+            let description = try session.decode(NodeDescription.self, await session.smp(.get, .nodeDescription, at: address, timeoutMilliseconds: 100, orFail: ""), orFail: "")
+            let port = try session.decode(PortInfo.self, await session.smp(.get, .portInfo, at: address, timeoutMilliseconds: 100, orFail: ""), orFail: "")
+            let node = try session.decode(NodeInfo.self, await session.smp(.get, .nodeInfo, at: address, timeoutMilliseconds: 100, orFail: ""), orFail: "")
             return state.resolved(IBRouteText.Destination(
                 nodeType: node.nodeType, portGUID: node.portGUID, baseLID: Int(port.lid), lmc: Int(port[PortInfo.Fields.lmc]),
                 name: Diags.nodeName(description.encoded, guid: node.nodeGUID, map: map)))
@@ -168,8 +168,8 @@ struct RouteDump {
                 // Block number relative to 0xC000 in bits 0-8, port chunk in bits 28-31 (IBA 14.2.5.12).
                 let modifier = UInt32(truncatingIfNeeded: block - minimum / perBlock) | UInt32(chunk) << 28
                 do {
-                    tables.append(try await session.query(MulticastForwardingTable.self, .multicastForwardingTable,
-                                                          modifier: modifier, at: target, orFail: ""))
+                    tables.append(try session.decode(MulticastForwardingTable.self, await session.smp(.get, .multicastForwardingTable,
+                                                          modifier: modifier, at: target, orFail: ""), orFail: ""))
                 } catch {
                     StandardError.emit("SubnGet() failed; MAD status 0x0 AM 0x\(String(modifier, radix: 16))\n")
                     if let detail = error.detail { StandardError.emit("ibmad ibroute: \(detail)\n") }
