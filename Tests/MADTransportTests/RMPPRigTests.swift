@@ -66,7 +66,7 @@ struct RxeRigRMPPTests {
             } catch {
                 outcome = .failure(error)
             }
-            print("rmpp-rig: \(label): request \(requestBytes) B, response \(responseBytes) B: "
+            print("rmpp-rig: \(label)\(port.pool.verify ? " (verifier on)" : ""): request \(requestBytes) B, response \(responseBytes) B: "
                   + "\((try? outcome.get()).map { "\($0.data.count) B back" } ?? "\(outcome)"); "
                   + RxeRigRMPPTests.delta(agent.rmppStatistics, before))
             return outcome
@@ -146,6 +146,50 @@ struct RxeRigRMPPTests {
         #expect(rig.responder.sendFailures.withLock { $0 }.isEmpty)
         #expect(rig.responder.sendErrors.withLock { $0 }.isEmpty)
         expectClean(rig)
+    }
+
+    @Test("Without a UmadRMPPDelegate a reassembled multi-segment request is drained and reported (ENOSPC); sendRMPP needs a kernel-RMPP agent")
+    func oversizedWithoutRMPPDelegate() async throws {
+        let responderPort = try UmadPort(caName: VerbsRig.responderDevice, portNumber: 1)
+        let plainAgent = try responderPort.registerAgent(AgentRegistration(class: Self.rmppClass, version: 1, methods: [.get],
+                                                                           rmppVersion: 1, oui: rigOUI))
+        let collector = MADCollector()
+        try responderPort.start(delegate: collector)
+        let port = try VerbsGSIPort(deviceName: VerbsRig.requesterDevice, portNumber: 1, gidIndex: 0,
+                                    pool: VerbsGSIPort.makePool(sendSlots: 64, receiveSlots: 256))
+        let agent = try MADAgent(port: port)
+        let request = Self.request(requestBytes: 5000, responseBytes: 100)
+        await #expect(throws: RMPPError.self) {
+            _ = try await agent.rmppRequest(request, to: try VerbsRig.qp1(of: VerbsRig.responderDevice, gidIndex: 0),
+                                            options: RMPPOptions(responseTimeoutMilliseconds: 300, retries: 0))
+        }
+        // The kernel reassembled all 24 segments (it ACKed them: our request completed) and
+        // ib_umad answered the 320-byte read with ENOSPC; the port read it whole, dropped it
+        // and reported its TID.
+        // (A fresh MADAgent's first RMPP request has TID sequence 0x80000001, RMPPEngine.)
+        guard case .failed(let failure) = try await collector.event(lowTID: 0x8000_0001, within: .seconds(5)) else {
+            Issue.record("the oversized message was delivered as a MAD")
+            return
+        }
+        #expect(failure.status == ENOSPC && failure.agent == plainAgent)
+        #expect(agent.rmppStatistics.acksReceived >= 2)
+
+        // sendRMPP on an agent without kernel RMPP: refused before anything is written.
+        let unsegmented = try responderPort.registerAgent(AgentRegistration(class: ManagementClass(rawValue: 0x34), version: 1,
+                                                                            methods: [.get], oui: rigOUI))
+        let back = try VerbsRig.qp1(of: VerbsRig.requesterDevice, gidIndex: 0)
+        let header = MAD(class: ManagementClass(rawValue: 0x34), classVersion: 1, method: .getResponse, attribute: Self.attribute)
+        do {
+            try responderPort.sendRMPP(header: header, data: [UInt8](repeating: 1, count: 1000), to: back, agent: unsegmented)
+            Issue.record("sendRMPP wrote a multi-segment message for an agent without kernel RMPP")
+        } catch {
+            #expect(error.description.contains("rmppVersion 0"))
+        }
+        agent.close()
+        port.close()
+        responderPort.close()
+        #expect(port.pool.census.owned == 0 && port.pool.census.posted == 0)
+        #expect(port.pool.violations.isEmpty && responderPort.pool.violations.isEmpty)
     }
 
     /// With IPv4-mapped GIDs (index 1) the kernel (6.1) reassembles our multi-segment
