@@ -189,14 +189,16 @@ final class UmadIOLoop: Sendable {
     }
 
     /// ib_umad answered ENOSPC: an RMPP message larger than a slot (the agent registered for
-    /// RMPP). The kernel copied the header and first segment and keeps the message queued;
-    /// read it whole into a temporary buffer to drop it, and fail that transaction.
+    /// RMPP). The kernel copied the header and first segment and keeps the message queued at
+    /// the head of the list (user_mad.c `ib_umad_read` requeues it), so the next read gets
+    /// it: read it whole into a temporary buffer. A ``UmadRMPPDelegate`` receives it;
+    /// otherwise it is dropped and its transaction failed with ENOSPC.
     private func drainOversized(_ slot: consuming MADSlot) -> Outcome {
         let (agent, total, transactionID) = slot.withUnsafeMutableHeadroom { header in
             (UmadHeader.agentID(header.baseAddress!), Int(UmadHeader.length(header.baseAddress!)),
              Self.transactionID(of: slot))
         }
-        guard total > UmadPort.headroom, total <= Self.largestDrain else {
+        guard total > UmadPort.headroom + MAD.size, total <= Self.largestDrain else {
             return .fatal(.system(call: "umad_recv: ENOSPC for a \(total)-byte message that cannot be drained", errno: ENOSPC))
         }
         let scratch = UnsafeMutableRawPointer.allocate(byteCount: total, alignment: 16)
@@ -204,6 +206,16 @@ final class UmadIOLoop: Sendable {
         var length = Int32(total - UmadPort.headroom)
         guard umad_recv(portID, scratch, &length, 0) >= 0 else {
             return .fatal(.system(call: "umad_recv (draining an oversized RMPP message)", errno: errno))
+        }
+        if let rmppDelegate = delegate as? any UmadRMPPDelegate {
+            // length: bytes read past the ib_user_mad header = data offset + data (get_mad_len).
+            let message = UnsafeRawBufferPointer(start: scratch + UmadPort.headroom, count: Int(length))
+            let header = try! MAD(decoding: UnsafeRawBufferPointer(rebasing: message[..<MAD.size]))
+            let offset = header.dataOffset
+            rmppDelegate.port(receivedRMPP: UmadRMPPMessage(
+                agent: AgentID(rawValue: agent), source: UmadHeader.source(scratch),
+                header: header, data: message.count > offset ? Array(message[offset...]) : []))
+            return .delivered
         }
         delegate.port(sendFailed: SendFailure(transactionID: transactionID, agent: AgentID(rawValue: agent), status: ENOSPC))
         return .delivered
