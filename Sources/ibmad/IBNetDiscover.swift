@@ -91,14 +91,14 @@ struct IBNetDiscover: AsyncParsableCommand {
         }
         try output(topology, names)
         let statistics = session.agent.statistics
+        if diags.verbose > 0 {
+            StandardError.emit("ibmad ibnetdiscover: \(topology.nodes.count) nodes, \(statistics.sent) SMPs sent, \(statistics.retries) retried\n")
+        }
         if !topology.isComplete {
             StandardError.emit("ibmad ibnetdiscover: incomplete: \(topology.unreachable.count) queries got no answer "
                                + "after \(retries) retries (\(statistics.retries) MADs retried in all):\n")
             for item in topology.unreachable { StandardError.emit("  \(item)\n") }
             throw ExitCode(1)
-        }
-        if diags.verbose > 0 {
-            StandardError.emit("ibmad ibnetdiscover: \(topology.nodes.count) nodes, \(statistics.sent) SMPs sent, \(statistics.retries) retried\n")
         }
     }
 
