@@ -69,12 +69,11 @@ extension UmadPort {
         data.withUnsafeBytes { bytes in
             if bytes.count > 0 { (buffer.baseAddress! + Self.headroom + offset).copyMemory(from: bytes.baseAddress!, byteCount: bytes.count) }
         }
-        let (status, sendErrno) = state.withLock { state -> (Int32, Int32) in
-            if state.closed { return (-1, EBADF) }
+        let (status, sendErrno) = sendGate.pass { () -> (Int32, Int32) in
             let status = umad_send(portID, Int32(agent.rawValue), buffer.baseAddress!, Int32(length),
                                    Int32(bitPattern: timeout), Int32(clamping: max(0, retries)))
             return (status, errno)
-        }
+        } ?? (-1, EBADF)
         guard status == 0 else { throw sendErrno == EBADF ? .closed : .sendFailed(errno: sendErrno != 0 ? sendErrno : EIO) }
     }
 

@@ -30,6 +30,8 @@ public final class UmadPort: MADPort {
     /// umad_open_port's descriptor (the umad device's fd).
     let portID: Int32
     let state = Mutex(State())
+    /// Guards the fd during writes without the state lock (SendGate.swift).
+    let sendGate = SendGate()
 
     struct State {
         var agents: [UInt32: AgentRegistration] = [:]
@@ -181,13 +183,12 @@ public final class UmadPort: MADPort {
             _ = pool.complete(posted.index)
             throw .invalidSlot("slot \(posted.index) is not a \(Self.headroom + MAD.size)-byte buffer inside the pool")
         }
-        // Under the state lock: close() cannot close the fd (and its number be reused) mid-write.
-        let (status, sendErrno) = state.withLock { state -> (Int32, Int32) in
-            if state.closed { return (-1, EBADF) }
+        // Through the gate: close() cannot close the fd (and its number be reused) mid-write.
+        let (status, sendErrno) = sendGate.pass { () -> (Int32, Int32) in
             let status = umad_send(portID, Int32(agent.rawValue), posted.buffer.baseAddress!, Int32(MAD.size),
                                    Int32(bitPattern: timeout), 0)
             return (status, errno)
-        }
+        } ?? (-1, EBADF)
         _ = pool.complete(posted.index)  // the kernel has its own copy; dropping returns the slot
         guard status == 0 else { throw sendErrno == EBADF ? .closed : .sendFailed(errno: sendErrno != 0 ? sendErrno : EIO) }
     }
@@ -238,6 +239,7 @@ public final class UmadPort: MADPort {
             return (true, state.loop, Array(state.agents.keys))
         }
         guard wasOpen else { return }
+        sendGate.close()
         // Closing the fd unregisters them in ib_umad; libumad2sim frees only one per fd.
         for agent in agents { _ = umad_unregister(portID, Int32(agent)) }
         if let loop {
