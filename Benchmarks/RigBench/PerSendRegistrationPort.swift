@@ -49,6 +49,14 @@ final class PerSendRegistrationPort: MADPort, @unchecked Sendable {
     func start(delegate: any MADPortDelegate) throws { try inner.start(delegate: delegate) }
     func close() { inner.close() }
 
+    /// The per-send cost alone: one registration pair over `base`'s 256 bytes.
+    func registrationPair(_ base: UnsafeMutableRawPointer) throws {
+        guard let mr = CInfiniBand_ibv_reg_mr(protectionDomain, base, 256, Int32(IBV_ACCESS_LOCAL_WRITE.rawValue)) else {
+            throw BenchError("ibv_reg_mr failed: errno \(errno)")
+        }
+        ibv_dereg_mr(mr)
+    }
+
     func send(_ slot: consuming MADSlot, to address: MADAddress, agent: AgentID, timeoutMilliseconds: Int) throws {
         let base = slot.withUnsafeMutableMAD { $0.baseAddress! }
         guard let mr = CInfiniBand_ibv_reg_mr(protectionDomain, base, 256, Int32(IBV_ACCESS_LOCAL_WRITE.rawValue)) else {

@@ -130,6 +130,31 @@ do {
         let naive = medians["\(variants[2].name)|\(mode)"] ?? 1
         print("| \(mode) | \(String(format: pool / naive)) | \(String(format: pool / umad)) |")
     }
+    // The send path alone, without the wire: preparing one MAD in a pool slot (acquire,
+    // store, release) vs the same plus the registration pair a per-send MR adds.
+    let prepare = MAD(class: benchClass, classVersion: 1, method: .get, attribute: AttributeID(rawValue: 0))
+    var poolCosts: [Double] = [], registeringCosts: [Double] = []
+    for _ in 1...repetitions {
+        var start = now()
+        for _ in 0..<count {
+            let slot = try verbsPort.pool.tryAcquire(.send)
+            slot.store(prepare)
+        }
+        poolCosts.append((now() - start) * 1e6 / Double(count))
+        start = now()
+        for _ in 0..<count {
+            let slot = try verbsPort.pool.tryAcquire(.send)
+            slot.store(prepare)
+            try naivePort.registrationPair(slot.withUnsafeMutableMAD { $0.baseAddress! })
+        }
+        registeringCosts.append((now() - start) * 1e6 / Double(count))
+    }
+    print("")
+    print("| send path per MAD (no wire) | median µs | min µs |")
+    print("|---|---:|---:|")
+    print("| pool slot: acquire + store + release | \(String(format: median(poolCosts), unit: "")) | \(String(format: poolCosts.min() ?? 0, unit: "")) |")
+    print("| the same + ibv_reg_mr/ibv_dereg_mr | \(String(format: median(registeringCosts), unit: "")) | \(String(format: registeringCosts.min() ?? 0, unit: "")) |")
+    print("| ratio (per-send MR / pool) | \(String(format: median(registeringCosts) / median(poolCosts))) | |")
     print("")
     print("\(count) round trips per measurement, \(repetitions) repetitions, responder: UmadPort on \(responderDevice), "
           + "requesters on \(requesterDevice), GID index 0 (IPv6 link-local)")
@@ -143,10 +168,10 @@ do {
 
 extension String {
     /// Two decimals, without Foundation.
-    init(format ratio: Double) {
+    init(format ratio: Double, unit: String = "×") {
         let hundredths = Int((ratio * 100).rounded())
         let fraction = hundredths % 100
-        self = "\(hundredths / 100).\(fraction < 10 ? "0" : "")\(fraction)×"
+        self = "\(hundredths / 100).\(fraction < 10 ? "0" : "")\(fraction)\(unit)"
     }
 }
 
