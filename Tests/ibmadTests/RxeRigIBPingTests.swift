@@ -225,3 +225,27 @@ struct RxeRigVendorClassExampleTests {
         #expect(served.stderr.isEmpty, "server stderr: \(served.stderr)")
     }
 }
+
+/// perfquery and saquery over --transport verbs on RoCE: they reach the kernel's GSI on
+/// rxe0 and fail the way RoCE dictates (rxe has no PMA; RoCE has no SM).
+@Suite("RxeRig GSI subcommands over verbs", .serialized, .enabled(if: CLIRig.available, CLIRig.unavailableReason))
+struct RxeRigGSICommandTests {
+    @Test("perfquery --transport verbs --dgid reaches rxe0's GSI; the kernel answers unsupported (no PMA on rxe)",
+          arguments: [0, 1])
+    func perfqueryReachesKernel(gidIndex: Int) throws {
+        let result = try CLIRig.run(IBMadBinary.url.path, [
+            "perfquery", "--transport", "verbs", "-C", CLIRig.devices[1], "-P", "1", "--gid-index", String(gidIndex),
+            "--dgid", try CLIRig.gid(CLIRig.devices[0], index: gidIndex), "-t", "500"])
+        #expect(result.status == 255)
+        #expect(result.stdout.contains("classportinfo query"), "stdout: \(result.stdout)")
+        // An answer came back (not a timeout): the PerfMgt ClassPortInfo GetResp's status.
+        #expect(result.stderr.contains("unsupported method/attribute"), "stderr: \(result.stderr)")
+    }
+
+    @Test("saquery --transport verbs on RoCE says there is no SM to ask")
+    func saqueryHasNoSM() throws {
+        let result = try CLIRig.run(IBMadBinary.url.path, ["saquery", "--transport", "verbs", "-C", CLIRig.devices[1], "-P", "1"])
+        #expect(result.status == 255)
+        #expect(result.stderr.contains("knows no SM LID"), "stderr: \(result.stderr)")
+    }
+}
