@@ -50,6 +50,14 @@ let package = Package(
             swiftSettings: strictSwift
         ),
 
+        // A vendor-class GSI responder and requester over VerbsGSIPort, to copy from.
+        .executableTarget(name: "vendor-class-example", dependencies: ["MADAgents", "MADTransport", "MADWire"],
+                          path: "Examples/VendorClass", swiftSettings: strictSwift),
+        // Round trips per second on the soft-RoCE rig: VerbsGSIPort vs UmadPort vs per-send
+        // registration (scripts/bench-rig; BENCHMARKS.md). Benchmark only, never a test.
+        .executableTarget(name: "rig-bench", dependencies: ["CInfiniBand", "MADAgents", "MADTransport", "MADWire"],
+                          path: "Benchmarks/RigBench", swiftSettings: strictSwift),
+
         // Test-only oracle: libibmad's own field codecs.
         .target(name: "CIBMadOracle", linkerSettings: [.linkedLibrary("ibmad")]),
 

@@ -44,10 +44,31 @@ struct DiagsOptions: ParsableArguments {
     @Flag(help: "Print JSON instead of the C tool's text.")
     var json = false
 
+    @OptionGroup var transportOptions: TransportOptions
+
+    @Option(name: .customLong("dgid"),
+            help: ArgumentHelp("Destination GID (RoCE has no LIDs): fe80::..., ::ffff:a.b.c.d, or a.b.c.d for IPv4-mapped.",
+                               valueName: "gid"))
+    var dgid: String?
+
+    @Option(name: .customLong("dqpn"),
+            help: ArgumentHelp("Destination QP of GMPs (default 1, the GSI; a verbs server has a QP of its own).",
+                               valueName: "qpn"))
+    var dqpn: UInt32?
+
     func validate() throws {
+        if let dqpn, dqpn == 0 || dqpn > 0xFF_FFFF { throw ValidationError("--dqpn \(dqpn) is not a GSI QP number (1-0xFFFFFF; QP0 takes SMPs only)") }
+        _ = try parseDestinationGID(dgid, option: "--dgid")
         if [direct, guid, lid].filter({ $0 }).count > 1 { throw ValidationError("use only one of -D, -G and -L") }
         if let timeout, timeout <= 0 { throw ValidationError("-t/--timeout must be a positive number of milliseconds") }
         if let port, port < 0 || port > 254 { throw ValidationError("-P/--Port \(port) is outside 0-254") }
+    }
+
+    /// The port DiagsSession opens (the GID was checked by validate()).
+    var transport: TransportChoice {
+        TransportChoice(kind: transportOptions.transport, gidIndex: transportOptions.gidIndex,
+                        destinationGID: (try? parseDestinationGID(dgid, option: "--dgid")) ?? nil,
+                        destinationQP: dqpn ?? 1)
     }
 
     /// Per-request timeout and retries as libibmad: MAD_DEF_TIMEOUT_MS 1000, MAD_DEF_RETRIES 3.

@@ -3,36 +3,80 @@ import MADAgents
 import MADTransport
 import MADWire
 
-/// One open port and requester for a diags subcommand: opens the umad port -C/-P names,
-/// runs an agent over it, and sends SMPs and GMPs with libibmad's timeout and retries.
+/// One open port and requester for a diags subcommand: opens the port -C/-P names (a
+/// UmadPort, or with --transport verbs a VerbsGSIPort for GSI subcommands), runs an agent
+/// over it, and sends SMPs and GMPs with libibmad's timeout and retries.
 final class DiagsSession {
-    let port: UmadPort
+    let port: any MADPort
     let agent: MADAgent
     let options: RequestOptions
     let mKey: UInt64
+    let transport: TransportChoice
 
     /// Opens the port; a failure prints what the C tools print ("Failed to open 'CA' port 'N'").
-    convenience init(_ diags: DiagsOptions, window: Int = 16) throws(DiagsFailure) {
-        try self.init(ca: diags.ca, port: diags.port, options: diags.requestOptions, mKey: diags.mKey?.value ?? 0, window: window)
+    convenience init(_ diags: DiagsOptions, window: Int = 16, classes: SessionClasses = .smp) throws(DiagsFailure) {
+        try self.init(ca: diags.ca, port: diags.port, options: diags.requestOptions, mKey: diags.mKey?.value ?? 0,
+                      window: window, transport: diags.transport, classes: classes)
     }
 
     /// For tools whose options are not DiagsOptions (saquery takes -D -G -L -s -y for itself).
-    init(ca: String?, port portNumber: Int?, options: RequestOptions, mKey: UInt64 = 0, window: Int = 16) throws(DiagsFailure) {
-        do {
-            port = try UmadPort(caName: ca, portNumber: portNumber)
-        } catch {
-            throw DiagsFailure(stdout: "Failed to open '\(ca ?? "(null)")' port '\(portNumber ?? 0)'",
-                               detail: error.description)
+    /// `classes` .smp refuses the verbs transport: SMPs go to QP0, which only ib_umad reaches.
+    init(ca: String?, port portNumber: Int?, options: RequestOptions, mKey: UInt64 = 0, window: Int = 16,
+         transport: TransportChoice = TransportChoice(), classes: SessionClasses = .smp) throws(DiagsFailure) {
+        if classes == .smp && transport.kind == .verbs {
+            throw DiagsFailure(detail: "--transport verbs cannot carry SMPs: they go to QP0, which no verbs consumer "
+                               + "can reach (IBA 13.5.1; VerbsGSIPort opens a UD QP for the GSI only). This subcommand "
+                               + "sends SMPs: use --transport umad (UmadPort, QP0 through the kernel's ib_umad)")
         }
-        self.options = options
-        self.mKey = mKey
+        if classes == .smp && (transport.destinationGID != nil || transport.destinationQP != 1) {
+            throw DiagsFailure(detail: "--dgid and --dqpn apply to GSI subcommands (perfquery, saquery, ibping): SMPs are "
+                               + "LID-routed or directed, never globally routed (IBA 14.2.2), and RoCE has no SMPs")
+        }
+        let opened: any MADPort
         do {
-            agent = try MADAgent(port: port, configuration: .init(window: window, defaultOptions: options))
+            switch transport.kind {
+            case .umad: opened = try UmadPort(caName: ca, portNumber: portNumber)
+            case .verbs: opened = try VerbsGSIPort(deviceName: ca, portNumber: portNumber ?? 1, gidIndex: transport.gidIndex)
+            }
         } catch {
-            port.close()
             throw DiagsFailure(stdout: "Failed to open '\(ca ?? "(null)")' port '\(portNumber ?? 0)'",
                                detail: "\(error)")
         }
+        port = opened
+        self.options = options
+        self.mKey = mKey
+        self.transport = transport
+        do {
+            agent = try MADAgent(port: opened, configuration: .init(window: window, defaultOptions: options))
+        } catch {
+            opened.close()
+            throw DiagsFailure(stdout: "Failed to open '\(ca ?? "(null)")' port '\(portNumber ?? 0)'",
+                               detail: "\(error)")
+        }
+    }
+
+    /// The opened port's LID (0 on RoCE), number, SM LID, CA name and GUID, whichever port it is.
+    var localLID: UInt16 { port.localLID }
+    var portNumber: Int {
+        (port as? UmadPort)?.portNumber ?? (port as? VerbsGSIPort)?.portNumber ?? 0
+    }
+    var smLID: UInt16 {
+        (port as? UmadPort)?.smLID ?? (port as? VerbsGSIPort)?.info.smLID ?? 0
+    }
+    var caName: String {
+        (port as? UmadPort)?.caName ?? (port as? VerbsGSIPort)?.deviceName ?? ""
+    }
+    /// The port GUID: ib_umad's, or the interface ID (low 64 bits) of the verbs port's GID.
+    var portGUID: UInt64 {
+        if let umad = port as? UmadPort { return umad.portGUID }
+        guard let gid = (port as? VerbsGSIPort)?.info.gid, gid.count == 16 else { return 0 }
+        return gid[8...].reduce(0) { $0 << 8 | UInt64($1) }
+    }
+
+    /// The GSI (QP1) of `lid`, with the GRH of --dgid when one was given (RoCE needs it;
+    /// there the LID is ignored).
+    func gsiAddress(lid: UInt16) -> MADAddress {
+        MADAddress(lid: lid, queuePair: transport.destinationQP, globalRoute: transport.globalRoute)
     }
 
     func close() {
@@ -75,7 +119,7 @@ final class DiagsSession {
         mad[Field("PortSelect", byte: 64 + 1, width: 8)] = UInt64(UInt8(truncatingIfNeeded: port))
         let response: MAD
         do {
-            response = try await agent.request(mad, to: .generalServices(lid: lid), options: options)
+            response = try await agent.request(mad, to: gsiAddress(lid: lid), options: options)
         } catch {
             throw DiagsFailure(stdout: failure, detail: "\(error)")
         }
@@ -95,16 +139,16 @@ final class DiagsSession {
     /// PathRecord (IBA 15.2.5.16) from our port GID to fe80::GUID, asked of the SM at
     /// `smLID` (or the port's SM LID). nil when the SA does not answer or has no path.
     func resolve(guid: UInt64, smLID: UInt16?) async -> (lid: UInt16?, why: String) {
-        let sm = smLID ?? port.smLID
+        let sm = smLID ?? self.smLID
         guard sm != 0 else { return (nil, "the port knows no SM LID (is a subnet manager running?); give -s") }
         var mad = MAD(class: .subnetAdministration, classVersion: 2, method: .get, attribute: .pathRecord)
         // PathRecord DGID and SGID (bytes 8 and 24 of the record, which starts at SA data 56).
         let linkLocal: UInt64 = 0xFE80_0000_0000_0000
         mad.setBytes(Diags.portGID(prefix: linkLocal, guid: guid), of: Field("DGID", byte: 56 + 8, width: 128, .bytes))
-        mad.setBytes(Diags.portGID(prefix: linkLocal, guid: port.portGUID), of: Field("SGID", byte: 56 + 24, width: 128, .bytes))
+        mad.setBytes(Diags.portGID(prefix: linkLocal, guid: portGUID), of: Field("SGID", byte: 56 + 24, width: 128, .bytes))
         mad[SAHeader.componentMask] = 1 << 2 | 1 << 3  // DGID, SGID (IBA 15.2.5.16 component mask bits)
         do {
-            let response = try await agent.request(mad, to: .generalServices(lid: sm), options: options)
+            let response = try await agent.request(mad, to: gsiAddress(lid: sm), options: options)
             guard response.status.isSuccess else { return (nil, "the SA at LID \(sm) answered the PathRecord query with status \(response.status) (no such port?)") }
             let dlid = UInt16(truncatingIfNeeded: response[Field("DLID", byte: 56 + 40, width: 16)])
             return dlid == 0 ? (nil, "the SA at LID \(sm) returned a path without a DLID") : (dlid, "")

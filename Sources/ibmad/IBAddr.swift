@@ -42,8 +42,8 @@ struct IBAddr: AsyncParsableCommand {
                 target = try await session.target(destination, diags)
             } else {
                 // resolve_self: this port's LID, and its number for PortInfo.
-                target = .lid(session.port.localLID)
-                portNumber = session.port.portNumber
+                target = .lid(session.localLID)
+                portNumber = session.portNumber
             }
             let failure = "can't resolve requested address"
             let node = try session.decode(NodeInfo.self, try await session.get(.nodeInfo, at: target, orFail: failure), orFail: failure)

@@ -43,7 +43,9 @@ struct IBPing: AsyncParsableCommand {
         // ibdiag_process_opts(..., "DKy", ...): ibping takes neither -D nor -y.
         if diags.direct { throw ValidationError("ibping takes no -D: vendor MADs are LID-routed (give a LID or -G GUID)") }
         if diags.mKey != nil { throw ValidationError("ibping takes no -y: M_Key applies to SMPs only") }
-        if !server && destination == nil { throw ValidationError("give the destination LID (or port GUID with -G), or -S to serve") }
+        if !server && destination == nil && diags.dgid == nil {
+            throw ValidationError("give the destination LID (or port GUID with -G, or --dgid GID on RoCE), or -S to serve")
+        }
         if let oui, parsedOUI(oui) == nil { throw ValidationError("-o/--oui \"\(oui)\" is not a 24-bit non-zero OUI (e.g. 0x001405)") }
     }
 
@@ -55,7 +57,7 @@ struct IBPing: AsyncParsableCommand {
     func run() async throws {
         let oui = self.oui.flatMap(parsedOUI) ?? Ping.openIBOUI
         let session: DiagsSession
-        do { session = try DiagsSession(diags) } catch { throw error.report(tool: "ibping") }
+        do { session = try DiagsSession(diags, classes: .gsi) } catch { throw error.report(tool: "ibping") }
         defer { session.close() }
         if server { try await serve(session, oui: oui) } else { try await ping(session, oui: oui) }
     }
@@ -67,16 +69,29 @@ struct IBPing: AsyncParsableCommand {
             throw DiagsFailure(stdout: "can't serve class \(Ping.managementClass.rawValue) on this port",
                                detail: "\(error)").report(tool: "ibping")
         }
+        if let verbs = session.port as? VerbsGSIPort {
+            // Not the C server's: a verbs server listens on a QP of its own, not QP1, and a
+            // client must aim at it (--dqpn). Said on stderr; stdout stays the C tool's.
+            StandardError.emit("ibmad ibping: serving on \(verbs.deviceName) port \(verbs.portNumber) QP \(verbs.queuePairNumber) "
+                               + "(GID \(GIDText.format(verbs.info.gid))): ping it with --dqpn \(verbs.queuePairNumber)\n")
+        }
         // Like the C server: answer until a signal ends the process.
         InterruptFlag.install()
         while !InterruptFlag.raised { try? await Task.sleep(for: .milliseconds(50)) }
     }
 
     private func ping(_ session: DiagsSession, oui: UInt32) async throws {
-        let target: DiagsTarget
-        do { target = try await session.target(destination ?? "", diags) } catch { throw error.report(tool: "ibping") }
-        guard case .lid(let lid) = target else { return }
-        let destinationText = target.destination.description
+        // RoCE: --dgid alone names the port (the LID, if given too, is ignored there).
+        var lid: UInt16 = 0
+        if let destination {
+            let target: DiagsTarget
+            do { target = try await session.target(destination, diags) } catch { throw error.report(tool: "ibping") }
+            guard case .lid(let resolved) = target else { return }
+            lid = resolved
+        }
+        let address = session.gsiAddress(lid: lid)
+        let destinationName = DiagsDestination(lid: lid, gid: address.globalRoute?.destinationGID)
+        let destinationText = destinationName.description
         InterruptFlag.install()
         let start = Ping.monotonicMicroseconds()
         let results = PingLog()
@@ -89,7 +104,7 @@ struct IBPing: AsyncParsableCommand {
                     sent += 1
                     let outcome: (reply: String, microseconds: UInt64)?
                     do {
-                        outcome = try await Ping.once(on: agent, to: .generalServices(lid: lid), oui: oui, options: options)
+                        outcome = try await Ping.once(on: agent, to: address, oui: oui, options: options)
                     } catch { return }  // interrupted
                     results.state.withLock { $0.record(outcome, sequence: sent) }
                     if let outcome, !flood, !wantsJSON {
@@ -110,8 +125,15 @@ struct IBPing: AsyncParsableCommand {
         }
         let elapsed = Ping.monotonicMicroseconds() - start
         let final = results.state.withLock { $0 }
+        if final.statistics.transmitted > 0 && final.statistics.received == 0 {
+            // The C client says nothing more; one line on stderr says what 100% loss means.
+            StandardError.emit("ibmad ibping: no reply from \(destinationText) to \(final.statistics.transmitted) "
+                               + "ping(s): nothing answered vendor class 0x32 OUI 0x\(String(oui, radix: 16)) there "
+                               + "within \(options.timeoutMilliseconds) ms and \(options.retries) retries each "
+                               + "(is an ibping -S server running on that port?)\n")
+        }
         if wantsJSON {
-            print(final.json(destination: target.destination, elapsedMicroseconds: elapsed), terminator: "")
+            print(final.json(destination: destinationName, elapsedMicroseconds: elapsed), terminator: "")
         } else {
             print(final.statistics.report(destination: destinationText, elapsedMicroseconds: elapsed), terminator: "")
         }

@@ -183,7 +183,7 @@ struct PortStateRun {
                 peerAddress = DiagsDestination(lid: 0, path: path)
             } else {
                 // resolve_self: our port's LID as DrSLID, the rest of the way directed.
-                let path = try DirectedRoutePath(ports: [UInt8(truncatingIfNeeded: port)], drSLID: session.port.localLID, drDLID: 0xFFFF)
+                let path = try DirectedRoutePath(ports: [UInt8(truncatingIfNeeded: port)], drSLID: session.localLID, drDLID: 0xFFFF)
                 peerAddress = DiagsDestination(lid: target.lid, path: path)
             }
         } catch let failure as DiagsFailure {

@@ -81,7 +81,7 @@ struct PerfQuery: AsyncParsableCommand {
             if let first = list.first { port = first }
         }
         let session: DiagsSession
-        do { session = try DiagsSession(diags) } catch { throw error.report(tool: "perfquery") }
+        do { session = try DiagsSession(diags, classes: .gsi) } catch { throw error.report(tool: "perfquery") }
         defer { session.close() }
         do throws(DiagsFailure) {
             let lid: UInt16
@@ -90,8 +90,8 @@ struct PerfQuery: AsyncParsableCommand {
                 lid = resolved
             } else {
                 // resolve_self: this port's LID and number.
-                lid = session.port.localLID
-                port = session.port.portNumber
+                lid = session.localLID
+                port = session.portNumber
             }
             let output = try await query(session: session, lid: lid, port: port, list: list)
             print(output, terminator: "")

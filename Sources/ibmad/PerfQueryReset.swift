@@ -22,7 +22,7 @@ enum PerfQueryReset {
         }
         let response: MAD
         do {
-            response = try await session.agent.request(mad, to: .generalServices(lid: lid), options: session.options)
+            response = try await session.agent.request(mad, to: session.gsiAddress(lid: lid), options: session.options)
         } catch {
             throw DiagsFailure(stdout: failure, detail: "\(error)")
         }

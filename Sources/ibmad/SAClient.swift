@@ -58,7 +58,7 @@ struct SAClient {
         }
         let answer: ReceivedResponse
         do {
-            answer = try await session.agent.exchange(request, to: .generalServices(lid: sm), options: session.options)
+            answer = try await session.agent.exchange(request, to: session.gsiAddress(lid: sm), options: session.options)
         } catch {
             // umad_recv/umad_status failed: ETIMEDOUT when nothing came back.
             throw SAFailure(stderr: "Query SA failed: Connection timed out\nibmad saquery: \(error)\n", status: SAFailure.etimedout)

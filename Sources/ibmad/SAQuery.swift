@@ -51,17 +51,21 @@ struct SAQuery: AsyncParsableCommand {
         }
         let session: DiagsSession
         do {
+            // saquery's --dgid names a PathRecord's DGID (SAQuerySelection); the SA itself is
+            // reached by the port's SM LID over either transport.
             session = try DiagsSession(ca: common.ca, port: common.port,
-                                       options: RequestOptions(timeoutMilliseconds: common.timeout ?? 1000, retries: 3))
+                                       options: RequestOptions(timeoutMilliseconds: common.timeout ?? 1000, retries: 3),
+                                       transport: TransportChoice(kind: common.transport.transport, gidIndex: common.transport.gidIndex),
+                                       classes: .gsi)
         } catch { throw error.report(tool: "saquery") }
         defer { session.close() }
-        guard session.port.smLID != 0 else {
+        guard session.smLID != 0 else {
             // sa_get_handle: "No SM/SA found on port", then IBPANIC("Failed to bind to the SA").
             StandardError.emit("ibmad saquery: the port knows no SM LID (is a subnet manager running?)\n")
             throw ExitCode(255)
         }
         let map = common.loadNodeNameMap()
-        let client = SAClient(session: session, sm: session.port.smLID, smKey: select.smKey.flatMap { SAClient.strtol($0) }
+        let client = SAClient(session: session, sm: session.smLID, smKey: select.smKey.flatMap { SAClient.strtol($0) }
                                 .map { UInt64(bitPattern: $0) } ?? 0)
         var output = SAQueryOutput(json: common.json)
         do throws(SAFailure) {
@@ -103,6 +107,8 @@ struct SAQueryOptions: ParsableArguments {
 
     @Flag(help: "Print JSON instead of the C tool's text.")
     var json = false
+
+    @OptionGroup var transport: TransportOptions
 
     func validate() throws {
         if let timeout, timeout <= 0 { throw ValidationError("-t/--timeout must be a positive number of milliseconds") }

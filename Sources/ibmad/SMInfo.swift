@@ -27,11 +27,11 @@ struct SMInfoCommand: AsyncParsableCommand {
                 target = try await session.target(destination, diags)
             } else {
                 // resolve_sm_portid: the SM LID sysfs reports for the port.
-                guard session.port.smLID != 0 else {
+                guard session.smLID != 0 else {
                     throw DiagsFailure(stdout: "can't resolve sm port (null)",
-                                       detail: "port \(session.port.caName)/\(session.port.portNumber) knows no SM LID")
+                                       detail: "port \(session.caName)/\(session.portNumber) knows no SM LID")
                 }
-                target = .lid(session.port.smLID)
+                target = .lid(session.smLID)
             }
             let mod = modifier.map { UInt32(truncatingIfNeeded: LIDArgument.number($0) ?? 0) } ?? 0
             let mad = try await session.get(.smInfo, modifier: mod, at: target, orFail: "query")

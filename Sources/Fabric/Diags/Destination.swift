@@ -27,6 +27,8 @@ public struct DiagsDestination: Sendable, Hashable, CustomStringConvertible {
     public var description: String {
         var text = ""
         let hops = path?.ports ?? []
+        // RoCE: no LID, only the GID (our extension; libibmad never addresses a port so).
+        if lid == 0, hops.isEmpty, path == nil, let gid, gid.count == 16 { return "Gid " + Diags.gidText(gid) }
         if lid > 0 {
             text += "Lid \(lid)"
             if let gid, gid.count == 16 { text += " Gid " + Diags.gidText(gid) }
