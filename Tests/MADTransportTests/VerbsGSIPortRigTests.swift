@@ -46,7 +46,10 @@ extension String {
 /// The GID indices the rig sets up: 0 the IPv6 link-local GID, 1 the IPv4-mapped one.
 let rigGIDIndices = [0, 1]
 let rigOUI: UInt32 = 0x001405  // OpenIB's OUI, as infiniband-diags' ibping uses
-let rigVendorClass = ManagementClass(rawValue: 0x32)  // ibping's class (vendor range 2)
+// Vendor range 2, answered the way ibping answers class 0x32. Not 0x32 itself: the rig's
+// suites run at once, and RxeRigIBPingTests runs `ibmad ibping -S` (class 0x32, the same
+// OUI) on rxe0 — the kernel gives a class/version/OUI to one agent per port (EINVAL).
+let rigVendorClass = ManagementClass(rawValue: 0x35)
 
 /// VerbsGSIPort on rxe1 against the kernel's ib_mad and a UmadPort responder on rxe0.
 /// Serialized: one UmadPort responder per class and device at a time.
@@ -147,7 +150,7 @@ struct RxeRigVerbsGSIPortTests {
         expectClean(port.pool)
     }
 
-    @Test("(b) A UmadPort responder on rxe0 (vendor class 0x32, OUI 0x001405) answers MADAgent on verbs",
+    @Test("(b) A UmadPort responder on rxe0 (vendor class 0x35, OUI 0x001405) answers MADAgent on verbs",
           arguments: rigGIDIndices)
     func umadResponderAnswers(gidIndex: Int) async throws {
         let responderPort = try UmadPort(caName: VerbsRig.responderDevice, portNumber: 1)
@@ -429,7 +432,7 @@ struct RxeRigVerbsGSIPortTests {
     }
 }
 
-/// Answers Get of vendor class 0x32 (OUI 0x001405) on a UmadPort like `ibping -S`: status 0,
+/// Answers Get of vendor class 0x35 (OUI 0x001405) on a UmadPort as `ibping -S` answers 0x32: status 0,
 /// the request's first data byte followed by `payload`. It replies to the requester's own
 /// QP with the GSI Q_Key and, on RoCE, with the GRH the kernel reported (UmadHeader).
 final class VendorResponder: MADPortDelegate {
