@@ -98,17 +98,22 @@ extension MADAgent {
     /// asked for a resend during the send; recycles the entry when a response finished it
     /// before the send returned (as the kernel's mad.c does for early responses).
     func transmit(_ index: Int) {
+        let matching = port.matchesResponsesInTransport
         while true {
-            let (request, destination, agent, timeout) = lock.withLock {
-                let entry = table.entries[index]
-                return (entry.request, entry.destination, entry.agent,
-                        port.matchesResponsesInTransport ? entry.options.timeoutMilliseconds : 0)
-            }
             var exhausted = false
             var failure: String? = nil
+            var destination = MADAddress(lid: 0, queuePair: 0)
             do {
                 let slot = try port.pool.tryAcquire(.send)
-                slot.store(request)
+                // The request goes from its window entry straight into the slot: no copy of
+                // the entry (or of its 256-byte MAD) on the way.
+                lock.lock()
+                slot.store(table.entries[index].request)
+                destination = table.entries[index].destination
+                let agent = table.entries[index].agent
+                let timeout = matching ? table.entries[index].options.timeoutMilliseconds : 0
+                table.entries[index].attemptStarted = monotonicNanoseconds()
+                lock.unlock()
                 try port.send(slot, to: destination, agent: agent, timeoutMilliseconds: timeout)
             } catch let error as PoolError {
                 if case .exhausted = error { exhausted = true } else { failure = "\(error)" }
@@ -117,16 +122,13 @@ extension MADAgent {
             }
             var action: AgentAction? = nil
             let again: Bool = lock.withLock {
-                var entry = table.entries[index]
-                entry.sending = false
+                table.entries[index].sending = false
                 if failure == nil && !exhausted { table.statistics.sent += 1 }
-                if entry.finishedWhileSending {
-                    entry.finishedWhileSending = false
-                    table.entries[index] = entry
+                if table.entries[index].finishedWhileSending {
+                    table.entries[index].finishedWhileSending = false
                     action = .deliver(Delivery(completion: .none, outcome: .failure(.closed), freedEntry: index))
                     return false
                 }
-                table.entries[index] = entry
                 if let failure {
                     action = .deliver(table.finish(index, .failure(.transport("send to \(MADAgentError.name(destination)) failed: \(failure)"))))
                     return false
@@ -137,7 +139,7 @@ extension MADAgent {
                     if table.schedule(index, at: monotonicNanoseconds() + 1_000_000) { lock.signal() }
                     return false
                 }
-                if entry.resendAfterSend {
+                if table.entries[index].resendAfterSend {
                     table.entries[index].resendAfterSend = false
                     table.entries[index].sending = true
                     return true
@@ -151,23 +153,28 @@ extension MADAgent {
 
     /// The live deadline of entry `index` passed, or the transport reported its attempt
     /// timed out (lock held).
-    func expire(_ index: Int) -> AgentAction? {
-        var entry = table.entries[index]
-        if entry.deadlineResends {
-            entry.deadlineResends = false
-        } else if entry.attempts <= entry.options.retries {
-            entry.attempts += 1
+    func expire(_ index: Int, quickLoss: Bool = false) -> AgentAction? {
+        if table.entries[index].deadlineResends {
+            table.entries[index].deadlineResends = false
+        } else if quickLoss, table.entries[index].quickRetries < table.entries[index].options.quickRetries {
+            // Handed back long before its timeout (ibsim reports a lost MAD at once): a
+            // resend costs one round trip, not a timeout, so it spends a quick retry.
+            table.entries[index].quickRetries += 1
+            table.statistics.retries += 1
+            table.statistics.quickRetries += 1
+        } else if table.entries[index].attempts <= table.entries[index].options.retries {
+            table.entries[index].attempts += 1
             table.statistics.retries += 1
         } else {
             table.statistics.timeouts += 1
-            let request = entry.request
+            let request = table.entries[index].request
             return .deliver(table.finish(index, .failure(.timeout(
-                destination: entry.destination, managementClass: request.managementClass,
-                attribute: request.attributeID, modifier: request.attributeModifier, attempts: entry.attempts))))
+                destination: table.entries[index].destination, managementClass: request.managementClass,
+                attribute: request.attributeID, modifier: request.attributeModifier,
+                attempts: table.entries[index].attempts + table.entries[index].quickRetries))))
         }
-        table.entries[index] = entry
-        if table.schedule(index, at: attemptDeadline(entry.options)) { lock.signal() }
-        if entry.sending {
+        if table.schedule(index, at: attemptDeadline(table.entries[index].options)) { lock.signal() }
+        if table.entries[index].sending {
             table.entries[index].resendAfterSend = true
             return nil
         }
@@ -179,35 +186,36 @@ extension MADAgent {
         let tid = TransactionID(rawValue: response.transactionID)
         let delivery = lock.withLock { () -> Delivery? in
             guard let index = table.match(tid.sequence, managementClass: response.managementClass) else { return nil }
-            let entry = table.entries[index]
-            if entry.sending { table.statistics.responsesBeforeSendCompletion += 1 }
+            if table.entries[index].sending { table.statistics.responsesBeforeSendCompletion += 1 }
             var status = response.status
             if response.managementClass == .subnetDirectedRoute {
                 // ib_umad rewrote the TID's high half on the way out: compare what we sent.
-                var sent = entry.request
+                var sent = table.entries[index].request
                 sent.transactionID = response.transactionID
                 do throws(MADWireError) {
                     status = try DirectedRouteSMP(sent).validateResponse(response).status
                 } catch {
-                    return table.finish(index, .failure(.invalidDirectedRouteResponse(error, destination: entry.destination)))
+                    return table.finish(index, .failure(.invalidDirectedRouteResponse(error, destination: table.entries[index].destination)))
                 }
             }
+            let options = table.entries[index].options
             if status.isBusy {
-                guard entry.busyRetries < entry.options.busyRetries else {
-                    return table.finish(index, .failure(.busy(destination: entry.destination,
-                                                              attribute: entry.request.attributeID, attempts: entry.busyRetries)))
+                let busyRetries = table.entries[index].busyRetries
+                guard busyRetries < options.busyRetries else {
+                    return table.finish(index, .failure(.busy(destination: table.entries[index].destination,
+                                                              attribute: table.entries[index].request.attributeID, attempts: busyRetries)))
                 }
                 // Busy (IBA 13.4.7): resend after a backoff that doubles, capped at the timeout.
-                let backoff = min(entry.options.busyBackoffMilliseconds << entry.busyRetries, entry.options.timeoutMilliseconds)
+                let backoff = min(options.busyBackoffMilliseconds << busyRetries, options.timeoutMilliseconds)
                 table.entries[index].busyRetries += 1
                 table.entries[index].deadlineResends = true
                 table.statistics.busyRetries += 1
                 if table.schedule(index, at: monotonicNanoseconds() + UInt64(backoff) * 1_000_000) { lock.signal() }
                 return nil
             }
-            if entry.options.throwsOnErrorStatus && !status.isSuccess {
-                return table.finish(index, .failure(.status(status, destination: entry.destination,
-                                                            attribute: entry.request.attributeID, response: response)))
+            if options.throwsOnErrorStatus && !status.isSuccess {
+                return table.finish(index, .failure(.status(status, destination: table.entries[index].destination,
+                                                            attribute: table.entries[index].request.attributeID, response: response)))
             }
             var delivery = table.finish(index, .response(response))
             delivery.receivedLength = length
@@ -232,8 +240,8 @@ extension MADAgent {
             case .response(let mad): continuation.resume(returning: ReceivedResponse(mad: mad, length: delivery.receivedLength))
             case .failure(let error): continuation.resume(throwing: error)
             }
-        case .sweep(let run, let item):
-            run.complete(item, delivery.outcome, agent: self)
+        case .sweep(let run, let tag):
+            run.complete(tag, delivery.outcome, agent: self)
         }
         if let index = delivery.freedEntry { recycle(index) }
     }
@@ -241,14 +249,12 @@ extension MADAgent {
     /// Gives a finished entry to the first waiting caller, else to a sweep that has more
     /// to send, else back to the free list.
     func recycle(_ index: Int) {
-        enum Next { case waiter(CheckedContinuation<Int, Never>), sweep(SweepRun, Int), none }
+        enum Next { case waiter(CheckedContinuation<Int, Never>), sweep(SweepRun, FeedRequest), none }
         let next: Next = lock.withLock {
             if !table.closed {
                 if let waiter = table.waiters.popFirst() { return .waiter(waiter) }
-                for run in table.sweeps where run.next < run.count {
-                    let item = run.next
-                    run.next += 1
-                    return .sweep(run, item)
+                for run in table.sweeps {
+                    if let request = run.take() { return .sweep(run, request) }
                 }
             }
             table.free.append(index)
@@ -256,7 +262,7 @@ extension MADAgent {
         }
         switch next {
         case .waiter(let waiter): waiter.resume(returning: index)
-        case .sweep(let run, let item): run.startItem(item, entry: index, agent: self)
+        case .sweep(let run, let request): run.start(request, entry: index, agent: self)
         case .none: break
         }
     }

@@ -1,37 +1,47 @@
 public import MADTransport
 public import MADWire
 
+/// One request a ``RequestFeed`` hands to a sweep: the MAD, where it goes, and the tag
+/// the feed will be told its outcome under.
+public struct FeedRequest: Sendable {
+    public var tag: Int
+    public var mad: MAD
+    public var destination: MADAddress
+
+    public init(tag: Int, mad: MAD, destination: MADAddress) {
+        self.tag = tag
+        self.mad = mad
+        self.destination = destination
+    }
+}
+
+/// Where a sweep's requests come from when they are not known up front: a walk whose
+/// answers decide what to ask next (directed-route discovery). The agent keeps its window
+/// full from the feed and runs everything on the threads that already handle the port
+/// (the I/O thread for responses, the timer thread for timeouts): no task, continuation
+/// or thread hop per MAD.
+public protocol RequestFeed: AnyObject, Sendable {
+    /// The next request to send, or nil when none is ready now (more may follow once an
+    /// outcome arrives). Called with the agent's lock held: it must not call the agent.
+    func nextRequest() -> FeedRequest?
+    /// How request `tag` ended. Called on the port's I/O thread or the agent's timer
+    /// thread, without the agent's lock; do not block. Requests it makes ready are sent
+    /// when it returns.
+    func complete(_ tag: Int, _ outcome: RequestOutcome)
+}
+
 extension MADAgent {
     /// Sends `count` requests, keeping the window full, and reports each outcome to
     /// `response` (on the port's I/O thread or the timer thread; do not block there).
     /// `request(i)` builds the i-th request and its destination. Per MAD nothing is
     /// allocated once the agent is warm: requests live inline in the preallocated window
     /// entries, slots come from the pool, deadlines from the preallocated heap; only the
-    /// run itself (one object) is allocated per sweep.
+    /// run itself (two objects) is allocated per sweep.
     public func sweep(count: Int, options: RequestOptions? = nil,
                       request: @escaping @Sendable (Int) -> (MAD, MADAddress),
                       response: @escaping @Sendable (Int, RequestOutcome) -> Void) async {
         guard count > 0 else { return }
-        let run = SweepRun(count: count, options: options ?? configuration.defaultOptions, build: request, report: response)
-        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            var starts: [(item: Int, entry: Int)] = []
-            let closed: Bool = lock.withLock {
-                if table.closed { return true }
-                run.continuation = continuation
-                table.sweeps.append(run)
-                while run.next < run.count, let entry = table.free.popFirst() {
-                    starts.append((run.next, entry))
-                    run.next += 1
-                }
-                return false
-            }
-            if closed {
-                for item in 0..<count { response(item, .failure(.closed)) }
-                continuation.resume()
-                return
-            }
-            for start in starts { run.startItem(start.item, entry: start.entry, agent: self) }
-        }
+        await sweep(feed: IndexedFeed(count: count, build: request, report: response), options: options)
     }
 
     /// Like `sweep(count:options:request:response:)`, writing each outcome into
@@ -44,57 +54,153 @@ extension MADAgent {
             results[item] = outcome
         }
     }
+
+    /// Sends what `feed` hands out, at most `limit` outstanding (and never more than the
+    /// agent's window), until the feed has nothing more and every outcome is reported.
+    /// Returns when the last `complete` has returned. When the agent closes, requests
+    /// still outstanding end `.closed` and the feed is drained the same way.
+    public func sweep(feed: any RequestFeed, options: RequestOptions? = nil, limit: Int? = nil) async {
+        let run = SweepRun(feed: feed, options: options ?? configuration.defaultOptions,
+                           limit: max(1, limit ?? configuration.window))
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            var starts: [(FeedRequest, Int)] = []
+            let outcome: StartOutcome = lock.withLock {
+                if table.closed { return .closed }
+                run.continuation = continuation
+                table.sweeps.append(run)
+                run.pull(into: &starts, table: table)
+                if starts.isEmpty {
+                    table.sweeps.removeAll { $0 === run }
+                    run.continuation = nil
+                    return .empty
+                }
+                return .started
+            }
+            switch outcome {
+            case .closed:
+                run.end()
+            case .empty:
+                continuation.resume()
+            case .started:
+                for (request, entry) in starts { run.start(request, entry: entry, agent: self) }
+            }
+        }
+    }
+
+    private enum StartOutcome { case closed, empty, started }
 }
 
-/// One bulk sweep in progress. `next` and `completed` are guarded by the agent's lock.
+/// One bulk sweep in progress. `inFlight`, `parked` and `continuation` are guarded by the
+/// agent's lock.
 final class SweepRun: @unchecked Sendable {
-    let count: Int
+    let feed: any RequestFeed
     let options: RequestOptions
+    let limit: Int
+    /// Requests sent and not yet reported.
+    var inFlight = 0
+    /// A request taken from the feed when no window entry was free.
+    var parked: FeedRequest?
+    var continuation: CheckedContinuation<Void, Never>?
+
+    init(feed: any RequestFeed, options: RequestOptions, limit: Int) {
+        self.feed = feed
+        self.options = options
+        self.limit = limit
+    }
+
+    /// Next request for a freed window entry (lock held).
+    func take() -> FeedRequest? {
+        guard inFlight < limit else { return nil }
+        if let request = parked {
+            parked = nil
+            inFlight += 1
+            return request
+        }
+        guard let request = feed.nextRequest() else { return nil }
+        inFlight += 1
+        return request
+    }
+
+    /// Pairs free window entries with ready requests (lock held).
+    func pull(into starts: inout [(FeedRequest, Int)], table: PendingTable) {
+        while !table.free.isEmpty, let request = take() {
+            starts.append((request, table.free.removeFirst()))
+        }
+    }
+
+    func start(_ request: FeedRequest, entry: Int, agent: MADAgent) {
+        agent.start(entry, request: request.mad, to: request.destination, options: options,
+                    completion: .sweep(self, tag: request.tag))
+    }
+
+    /// Reports one outcome, then sends what it made ready on the free entries; the entry it
+    /// held is recycled by the caller afterwards (and may carry the next request).
+    func complete(_ tag: Int, _ outcome: RequestOutcome, agent: MADAgent) {
+        feed.complete(tag, outcome)
+        var starts: [(FeedRequest, Int)] = []
+        var closed = false
+        let done: CheckedContinuation<Void, Never>?? = agent.lock.withLock {
+            inFlight -= 1
+            closed = agent.table.closed
+            if !closed { pull(into: &starts, table: agent.table) }
+            guard inFlight == 0, starts.isEmpty else { return nil }
+            // Nothing outstanding: what completions make ready is asked for before inFlight
+            // can reach 0, so an empty feed now means the sweep is over.
+            if !closed, let request = feed.nextRequest() {
+                // Ready, but no entry is free (single requests hold them): it takes the next
+                // recycled one, at the latest the entry of this completion.
+                parked = request
+                return nil
+            }
+            agent.table.sweeps.removeAll { $0 === self }
+            defer { continuation = nil }
+            return .some(continuation)
+        }
+        for (request, entry) in starts { start(request, entry: entry, agent: agent) }
+        guard let done else { return }
+        if closed { drainClosed() }
+        done?.resume()
+    }
+
+    /// Ends a run the closing agent took out of its sweeps: reports what the feed still holds as `.closed`.
+    func end() {
+        drainClosed()
+        let continuation = self.continuation
+        self.continuation = nil
+        continuation?.resume()
+    }
+
+    /// The agent closed: a parked request and what the feed still holds end `.closed`
+    /// (outstanding requests were failed with `.closed` already).
+    func drainClosed() {
+        if let request = parked {
+            parked = nil
+            feed.complete(request.tag, .failure(.closed))
+        }
+        while let request = feed.nextRequest() { feed.complete(request.tag, .failure(.closed)) }
+    }
+}
+
+/// The fixed-count sweep as a feed. `next` is read under the agent's lock only.
+private final class IndexedFeed: RequestFeed, @unchecked Sendable {
+    let count: Int
     let build: @Sendable (Int) -> (MAD, MADAddress)
     let report: @Sendable (Int, RequestOutcome) -> Void
     var next = 0
-    var completed = 0
-    var continuation: CheckedContinuation<Void, Never>?
 
-    init(count: Int, options: RequestOptions, build: @escaping @Sendable (Int) -> (MAD, MADAddress),
+    init(count: Int, build: @escaping @Sendable (Int) -> (MAD, MADAddress),
          report: @escaping @Sendable (Int, RequestOutcome) -> Void) {
         self.count = count
-        self.options = options
         self.build = build
         self.report = report
     }
 
-    func startItem(_ item: Int, entry: Int, agent: MADAgent) {
-        let (mad, destination) = build(item)
-        agent.start(entry, request: mad, to: destination, options: options, completion: .sweep(self, index: item))
+    func nextRequest() -> FeedRequest? {
+        guard next < count else { return nil }
+        defer { next += 1 }
+        let (mad, destination) = build(next)
+        return FeedRequest(tag: next, mad: mad, destination: destination)
     }
 
-    func complete(_ item: Int, _ outcome: RequestOutcome, agent: MADAgent) {
-        report(item, outcome)
-        finished(1, agent: agent)
-    }
-
-    func finished(_ items: Int, agent: MADAgent) {
-        let done: CheckedContinuation<Void, Never>? = agent.lock.withLock {
-            completed += items
-            guard completed == count else { return nil }
-            if let position = agent.table.sweeps.firstIndex(where: { $0 === self }) {
-                agent.table.sweeps.remove(at: position)
-            }
-            defer { continuation = nil }
-            return continuation
-        }
-        done?.resume()
-    }
-
-    /// Items never started when the agent closed: reported as `.closed`.
-    func abandonRemaining(agent: MADAgent) {
-        let range: Range<Int> = agent.lock.withLock {
-            defer { next = count }
-            return next..<count
-        }
-        guard !range.isEmpty else { return }
-        for item in range { report(item, .failure(.closed)) }
-        finished(range.count, agent: agent)
-    }
+    func complete(_ tag: Int, _ outcome: RequestOutcome) { report(tag, outcome) }
 }

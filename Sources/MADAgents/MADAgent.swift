@@ -88,12 +88,15 @@ public final class MADAgent: MADPortDelegate, @unchecked Sendable {
     public func close() {
         rmpp.close()
         var deliveries: [Delivery] = []
-        var sweeps: [SweepRun] = []
+        var idleSweeps: [SweepRun] = []
         var agents: [AgentID] = []
         var finishers: [@Sendable () -> Void] = []
         let (waiters, thread) = lock.withLock { () -> ([CheckedContinuation<Int, Never>], pthread_t?) in
             if table.closed { return ([], nil) }
-            sweeps = table.sweeps
+            // A run with requests outstanding ends as they fail below; an idle one (its next
+            // request parked for an entry) is ended here.
+            idleSweeps = table.sweeps.filter { $0.inFlight == 0 }
+            table.sweeps.removeAll { $0.inFlight == 0 }
             agents = Array(requestAgents.values) + responders.agents.values.map(\.agent)
             requestAgents.removeAll()
             responders.agents.removeAll()
@@ -112,7 +115,7 @@ public final class MADAgent: MADPortDelegate, @unchecked Sendable {
             return (waiters, thread)
         }
         for delivery in deliveries { deliver(delivery) }
-        for run in sweeps { run.abandonRemaining(agent: self) }
+        for run in idleSweeps { run.end() }
         for waiter in waiters { waiter.resume(returning: -1) }
         for agent in agents { port.unregister(agent) }
         for finish in finishers { finish() }
@@ -149,7 +152,9 @@ public final class MADAgent: MADPortDelegate, @unchecked Sendable {
             // ibsim at once for a lost MAD): the attempt is over, retry as libibmad does.
             if failure.status == 110 {
                 table.statistics.transportTimeouts += 1
-                return expire(index)
+                let waited = monotonicNanoseconds() &- table.entries[index].attemptStarted
+                let timeout = UInt64(table.entries[index].options.timeoutMilliseconds) * 1_000_000
+                return expire(index, quickLoss: waited < timeout / 2)
             }
             return .deliver(table.finish(index, .failure(.transport(
                 "the port reported send failure status \(failure.status) for TID 0x\(hexDigits(failure.transactionID, width: 16))"))))

@@ -7,7 +7,7 @@ import HeapModule
 enum Completion {
     case none
     case single(CheckedContinuation<ReceivedResponse, any Error>)
-    case sweep(SweepRun, index: Int)
+    case sweep(SweepRun, tag: Int)
 }
 
 /// A response to `MADAgent.exchange` and how many of its bytes the transport received
@@ -45,6 +45,10 @@ struct PendingEntry {
     var deadlineResends = false
     var attempts = 0
     var busyRetries = 0
+    /// Resends after losses the transport reported well before the timeout.
+    var quickRetries = 0
+    /// When the current attempt's send began (monotonic ns).
+    var attemptStarted: UInt64 = 0
     /// Identifies the live deadline; older heap nodes for this entry are stale.
     var token: UInt32 = 0
     /// The previous use of this entry, to tell duplicates from late responses.
@@ -115,8 +119,8 @@ final class PendingTable {
     }
 
     func isLive(_ deadline: Deadline) -> Bool {
-        let entry = entries[Int(deadline.entry)]
-        return entry.armed && entry.token == deadline.token
+        let index = Int(deadline.entry)
+        return entries[index].armed && entries[index].token == deadline.token
     }
 
     /// Replaces the entry's live deadline by one at `time`.
@@ -143,23 +147,25 @@ final class PendingTable {
     /// Makes entry `index` matchable for `request` and gives it its TID.
     func arm(_ index: Int, request: MAD, to destination: MADAddress, agent: AgentID,
              options: RequestOptions, completion: Completion) {
-        var entry = entries[index]
-        entry.sequence = nextSequence(index)
-        entry.generation &+= 1
-        entry.request = request
-        entry.request.transactionID = TransactionID(high: agent.rawValue, sequence: entry.sequence).rawValue
-        entry.destination = destination
-        entry.agent = agent
-        entry.options = options
-        entry.completion = completion
-        entry.armed = true
-        entry.sending = true
-        entry.resendAfterSend = false
-        entry.finishedWhileSending = false
-        entry.deadlineResends = false
-        entry.attempts = 1
-        entry.busyRetries = 0
-        entries[index] = entry
+        // Field by field, in place: copying the entry out and back would copy its 256-byte
+        // request and its completion twice per MAD.
+        let sequence = nextSequence(index)
+        entries[index].sequence = sequence
+        entries[index].generation &+= 1
+        entries[index].request = request
+        entries[index].request.transactionID = TransactionID(high: agent.rawValue, sequence: sequence).rawValue
+        entries[index].destination = destination
+        entries[index].agent = agent
+        entries[index].options = options
+        entries[index].completion = completion
+        entries[index].armed = true
+        entries[index].sending = true
+        entries[index].resendAfterSend = false
+        entries[index].finishedWhileSending = false
+        entries[index].deadlineResends = false
+        entries[index].attempts = 1
+        entries[index].busyRetries = 0
+        entries[index].quickRetries = 0
         statistics.outstanding += 1
         statistics.maxOutstanding = max(statistics.maxOutstanding, statistics.outstanding)
     }
@@ -191,12 +197,12 @@ final class PendingTable {
             statistics.unmatched += 1
             return nil
         }
-        let entry = entries[index]
-        if entry.armed && entry.sequence == sequence && entry.request.managementClass == managementClass {
+        if entries[index].armed && entries[index].sequence == sequence
+            && entries[index].request.managementClass == managementClass {
             return index
         }
-        if entry.hasLast && entry.lastSequence == sequence {
-            if entry.lastAnswered { statistics.duplicates += 1 } else { statistics.late += 1 }
+        if entries[index].hasLast && entries[index].lastSequence == sequence {
+            if entries[index].lastAnswered { statistics.duplicates += 1 } else { statistics.late += 1 }
         } else {
             statistics.unmatched += 1
         }

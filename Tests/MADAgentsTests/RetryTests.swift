@@ -151,4 +151,57 @@ import Testing
             for try await correct in group { #expect(correct) }
         }
     }
+
+    @Test func lossesReportedAtOnceSpendQuickRetriesNotTimeoutRetries() async throws {
+        // As ibsim does: every lost MAD comes back at once as ETIMEDOUT. Nine losses in a row
+        // exceed `retries` (3) but not `quickRetries` (10): the request is still answered,
+        // and the statistics tell the two kinds apart.
+        let rig = try AgentRig(matching: true, failLostImmediately: true,
+                               options: RequestOptions(timeoutMilliseconds: 5000, retries: 3, quickRetries: 10))
+        defer { rig.close() }
+        let drops = rig.fabric.addFault(FaultRule(.drop, match: .init(direction: .requests), selector: .nth(Set(1...9))))
+        let (mad, address) = nodeInfoRequest(2)
+        let response = try await rig.agent.request(mad, to: address)
+        #expect(try response.attribute(NodeInfo.self).nodeGUID == switchGUID(2))
+        #expect(rig.fabric.injections(drops) == 9)
+        let statistics = rig.agent.statistics
+        #expect(statistics.quickRetries == 9)
+        #expect(statistics.retries == 9)
+        #expect(statistics.sent == 10)
+    }
+
+    @Test func quickRetriesAreBoundedAndThenTheTimeoutRetriesApply() async throws {
+        // Every MAD lost at once: 1 attempt + 4 quick resends + 2 timeout resends, then the
+        // request fails naming all 7 attempts.
+        let rig = try AgentRig(matching: true, failLostImmediately: true,
+                               options: RequestOptions(timeoutMilliseconds: 5000, retries: 2, quickRetries: 4))
+        defer { rig.close() }
+        let drops = rig.fabric.addFault(FaultRule(.drop, match: .init(direction: .requests)))
+        let (mad, address) = nodeInfoRequest(2)
+        do {
+            _ = try await rig.agent.request(mad, to: address)
+            Issue.record("every request was dropped")
+        } catch let error as MADAgentError {
+            guard case .timeout(_, _, _, _, let attempts) = error else {
+                Issue.record("expected a timeout, got \(error)")
+                return
+            }
+            #expect(attempts == 7)
+        }
+        #expect(rig.fabric.injections(drops) == 7)
+        #expect(rig.agent.statistics.quickRetries == 4)
+        #expect(rig.agent.statistics.retries == 6)
+    }
+
+    @Test func aLossReportedOnlyAfterTheTimeoutIsNoQuickLoss() async throws {
+        // ib_umad's way: the lost send comes back when its timeout expires. It spends a
+        // timeout retry even when quick retries are allowed.
+        let rig = try AgentRig(matching: true, options: RequestOptions(timeoutMilliseconds: 40, retries: 1, quickRetries: 10))
+        defer { rig.close() }
+        rig.fabric.addFault(FaultRule(.drop, match: .init(direction: .requests), selector: .nth(1)))
+        let (mad, address) = nodeInfoRequest(2)
+        _ = try await rig.agent.request(mad, to: address)
+        #expect(rig.agent.statistics.retries == 1)
+        #expect(rig.agent.statistics.quickRetries == 0)
+    }
 }
