@@ -43,11 +43,12 @@ struct IBNetDiscover: AsyncParsableCommand {
             help: "SMPs outstanding at once during the walk (default 64; ibnetdiscover's default is 2).")
     var outstanding: Int = 64
 
-    /// A lost SMP at d hops crosses 2d links, so loss compounds with depth; ibsim and
-    /// ib_umad return a lost SMP as a failed send at once, which makes retries cheap.
+    /// Resends after a timeout. SMPs the transport hands back as lost at once (ibsim) are
+    /// resent up to 100 more times (Discovery.Options.quickRetries): loss compounds with
+    /// the 2d links an SMP at d hops crosses, and such a resend costs one round trip.
     @Option(name: .customLong("retries"),
-            help: "Resends of an unanswered SMP before its node or port counts as unreachable (default 10; the C tool's is 3).")
-    var retries: Int = 10
+            help: "Resends of an SMP that timed out before its node or port counts as unreachable (default 3, as the C tool's).")
+    var retries: Int = 3
 
     @Argument(help: "Write the topology to this file instead of stdout.")
     var topologyFile: String?
@@ -92,11 +93,13 @@ struct IBNetDiscover: AsyncParsableCommand {
         try output(topology, names)
         let statistics = session.agent.statistics
         if diags.verbose > 0 {
-            StandardError.emit("ibmad ibnetdiscover: \(topology.nodes.count) nodes, \(statistics.sent) SMPs sent, \(statistics.retries) retried\n")
+            StandardError.emit("ibmad ibnetdiscover: \(topology.nodes.count) nodes, \(statistics.sent) SMPs sent, \(statistics.retries) retried "
+                               + "(\(statistics.quickRetries) after a loss the transport reported at once)\n")
         }
         if !topology.isComplete {
             StandardError.emit("ibmad ibnetdiscover: incomplete: \(topology.unreachable.count) queries got no answer "
-                               + "after \(retries) retries (\(statistics.retries) MADs retried in all):\n")
+                               + "after \(retries) retries after a timeout and up to 100 after a loss reported at once "
+                               + "(\(statistics.retries) MADs retried in all):\n")
             for item in topology.unreachable { StandardError.emit("  \(item)\n") }
             throw ExitCode(1)
         }
