@@ -138,6 +138,7 @@ public enum TopologyFile {
             let comment = line.after("# ") ?? line.from(line.end)
             let description = comment.firstQuoted?.string ?? ""
             var node = Topology.Node(info: info, description: description, switchInfo: nil, path: .local)
+            node.ports.reserveCapacity(Int(count) + 1)
             if info.nodeType == .switch {
                 var switchInfo = SwitchInfo()
                 switchInfo.enhancedPort0 = comment.firstRange(of: "\" enhanced port 0") != nil
@@ -155,7 +156,9 @@ public enum TopologyFile {
         /// Switch port: `[1]\t"H-…"[1](…) \t\t# "H1 HCA-1" lid 1 4xEDR`;
         /// CA port: `[1](…) \t"S-…"[1]\t\t# lid 1 lmc 0 "leaf1" lid 3 4xEDR`.
         private mutating func port(_ line: TopologyBytes) throws(ParseError) {
-            guard var node = current else { return }
+            // Taken out while it changes, so that its ports are not copied on write.
+            guard var node = current.take() else { return }
+            defer { current = node }
             let malformed = ParseError(line: lineNumber, message: "malformed port line (expected [N] \"X-GUID\"[M] ...)")
             guard let close = line.firstIndex(of: UInt8(ascii: "]")),
                   let portNumber = line.upTo(close).dropFirst().number(radix: 10, limit: 255) else { throw malformed }
@@ -186,7 +189,6 @@ public enum TopologyFile {
             info.portPhysicalState = .linkUp
             let remote = Topology.PortReference(node: remoteGUID, port: UInt8(remotePort))
             node.ports[UInt8(portNumber)] = Topology.Port(number: UInt8(portNumber), info: info, guid: ownGUID, remote: remote)
-            current = node
         }
 
         private func lid(_ value: Int) throws(ParseError) -> UInt16 {
