@@ -76,7 +76,8 @@ public enum DumpValue {
         names.indices.contains(value) ? names[value] : "?(\(value))"
     }
 
-    /// printf("%0*x"): lowercase hex, at least `digits` wide.
+    /// printf("%0*x"): lowercase hex, at least `digits` wide. `TextOutput.hex` appends
+    /// the same digits to a byte buffer, for long listings.
     public static func hex(_ value: UInt64, digits: Int, uppercase: Bool = false) -> String {
         let text = String(value, radix: 16, uppercase: uppercase)
         return text.count >= digits ? text : String(repeating: "0", count: digits - text.count) + text

@@ -20,42 +20,110 @@ public enum IBNetDiscoverText {
     public static func topology(_ topology: Topology, nodeNames: NodeNameMap = NodeNameMap(), generated: String,
                                 grouping: Bool = false) -> String {
         let order = topology.canonicalOrder().reversed().compactMap { topology.nodes[$0] }
-        var out = "#\n# Topology file: generated on \(generated)#\n"
+        var out = TextOutput(capacity: estimatedSize(topology))
+        out.append("#\n# Topology file: generated on ")
+        out.append(text: generated)
+        out.append("#\n")
         if let local = topology.order.first.flatMap({ topology.nodes[$0] }) {
-            out += "# Initiated from node \(hex16(local.guid)) port \(hex16(local.info.portGUID))\n"
+            out.append("# Initiated from node ")
+            out.hex(local.guid, digits: 16)
+            out.append(" port ")
+            out.hex(local.info.portGUID, digits: 16)
+            out.append("\n")
         }
-        if grouping { out += "\nNon-Chassis Nodes\n" }
+        if grouping { out.append("\nNon-Chassis Nodes\n") }
         for node in order where node.isSwitch {
-            out += identities(node)
-            out += "switchguid=0x\(hex(node.guid))(\(hex(node.info.portGUID)))" + (grouping ? "\t# " : "") + "\n"
+            identities(node, &out)
+            out.append("switchguid=0x")
+            out.hex(node.guid)
+            out.append("(")
+            out.hex(node.info.portGUID)
+            out.append(grouping ? ")\t# \n" : ")\n")
             let port0 = node.ports[0]?.info
-            out += "Switch\t\(node.info.numberOfPorts) \(quotedName(node))\t\t# \"\(nodeNames.name(for: node.guid, nodeDescription: node.description))\" "
-                + "\(node.switchInfo?.enhancedPort0 == true ? "enhanced" : "base") port 0 lid \(port0?.lid ?? 0) lmc \(port0?.lmc ?? 0)\n"
+            out.append("Switch\t")
+            out.decimal(node.info.numberOfPorts)
+            out.append(" ")
+            quotedName(node, &out)
+            out.append("\t\t# \"")
+            out.name(for: node.guid, nodeDescription: node.description, in: nodeNames)
+            out.append(node.switchInfo?.enhancedPort0 == true ? "\" enhanced port 0 lid " : "\" base port 0 lid ")
+            out.decimal(port0?.lid ?? 0)
+            out.append(" lmc ")
+            out.decimal(port0?.lmc ?? 0)
+            out.append("\n")
             for number in 1...max(1, Int(node.info.numberOfPorts)) {
                 guard let port = node.ports[UInt8(number)], let remote = port.remote,
                       let far = topology.nodes[remote.node] else { continue }
-                out += "[\(number)]\t\(quotedName(far))[\(remote.port)]"
-                if !far.isSwitch { out += "(\(hex(far.ports[remote.port]?.guid ?? 0))) " }
-                out += "\t\t# \"\(nodeNames.name(for: far.guid, nodeDescription: far.description))\" lid \(lid(of: far, port: remote.port)) "
-                    + rate(port.info, capabilities: node.ports[0]?.info.capabilityMask) + "\n"
+                out.append("[")
+                out.decimal(number)
+                out.append("]\t")
+                quotedName(far, &out)
+                out.append("[")
+                out.decimal(remote.port)
+                out.append("]")
+                if !far.isSwitch {
+                    out.append("(")
+                    out.hex(far.ports[remote.port]?.guid ?? 0)
+                    out.append(") ")
+                }
+                out.append("\t\t# \"")
+                out.name(for: far.guid, nodeDescription: far.description, in: nodeNames)
+                out.append("\" lid ")
+                out.decimal(lid(of: far, port: remote.port))
+                out.append(" ")
+                rate(port.info, capabilities: node.ports[0]?.info.capabilityMask, &out)
+                out.append("\n")
             }
         }
         for kind in [NodeType.channelAdapter, .router] {
             for node in order where node.info.nodeType == kind {
-                out += identities(node)
-                out += "\(kind == .router ? "rt" : "ca")guid=0x\(hex(node.guid))\n"
-                out += "\(kind == .router ? "Rt" : "Ca")\t\(node.info.numberOfPorts) \(quotedName(node))\t\t# \"\(NodeNameMap.cleanNodeDescription(node.description))\"\n"
+                identities(node, &out)
+                out.append(kind == .router ? "rtguid=0x" : "caguid=0x")
+                out.hex(node.guid)
+                out.append(kind == .router ? "\nRt\t" : "\nCa\t")
+                out.decimal(node.info.numberOfPorts)
+                out.append(" ")
+                quotedName(node, &out)
+                out.append("\t\t# \"")
+                out.nodeDescription(node.description)
+                out.append("\"\n")
                 for number in 1...max(1, Int(node.info.numberOfPorts)) {
                     guard let port = node.ports[UInt8(number)], let remote = port.remote,
                           let far = topology.nodes[remote.node] else { continue }
-                    out += "[\(number)](\(hex(port.guid))) \t\(quotedName(far))[\(remote.port)]"
-                    if !far.isSwitch { out += " (\(hex(far.ports[remote.port]?.guid ?? 0))) " }
-                    out += "\t\t# lid \(port.info.lid) lmc \(port.info.lmc) \"\(nodeNames.name(for: far.guid, nodeDescription: far.description))\" "
-                        + "lid \(lid(of: far, port: remote.port)) " + rate(port.info, capabilities: port.info.capabilityMask) + "\n"
+                    out.append("[")
+                    out.decimal(number)
+                    out.append("](")
+                    out.hex(port.guid)
+                    out.append(") \t")
+                    quotedName(far, &out)
+                    out.append("[")
+                    out.decimal(remote.port)
+                    out.append("]")
+                    if !far.isSwitch {
+                        out.append(" (")
+                        out.hex(far.ports[remote.port]?.guid ?? 0)
+                        out.append(") ")
+                    }
+                    out.append("\t\t# lid ")
+                    out.decimal(port.info.lid)
+                    out.append(" lmc ")
+                    out.decimal(port.info.lmc)
+                    out.append(" \"")
+                    out.name(for: far.guid, nodeDescription: far.description, in: nodeNames)
+                    out.append("\" lid ")
+                    out.decimal(lid(of: far, port: remote.port))
+                    out.append(" ")
+                    rate(port.info, capabilities: port.info.capabilityMask, &out)
+                    out.append("\n")
                 }
             }
         }
-        return out
+        return out.text
+    }
+
+    /// Room for the topology file: a little over the longest lines the C tool writes.
+    private static func estimatedSize(_ topology: Topology) -> Int {
+        topology.nodes.values.reduce(256) { $0 + 200 + 100 * $1.ports.count }
     }
 
     /// -l (all: CAs, then switches, then routers), -H, -S, -R.
@@ -67,37 +135,67 @@ public enum IBNetDiscoverText {
         case .switches: [.switch]
         case .routers: [.router]
         }
-        var out = ""
+        var out = TextOutput(capacity: 128 * order.count)
         for kind in kinds {
-            let label = kind == .switch ? "Switch" : kind == .router ? "Router" : "Ca"
+            let label: StaticString = kind == .switch ? "Switch\t : 0x" : kind == .router ? "Router\t : 0x" : "Ca\t : 0x"
             for node in order where node.info.nodeType == kind {
-                out += "\(label)\t : 0x\(hex16(node.guid)) ports \(node.info.numberOfPorts) devid 0x\(hex(node.info.deviceID)) "
-                    + "vendid 0x\(hex(node.info.vendorID)) \"\(nodeNames.name(for: node.guid, nodeDescription: node.description))\"\n"
+                out.append(label)
+                out.hex(node.guid, digits: 16)
+                out.append(" ports ")
+                out.decimal(node.info.numberOfPorts)
+                out.append(" devid 0x")
+                out.hex(UInt64(node.info.deviceID))
+                out.append(" vendid 0x")
+                out.hex(UInt64(node.info.vendorID))
+                out.append(" \"")
+                out.name(for: node.guid, nodeDescription: node.description, in: nodeNames)
+                out.append("\"\n")
             }
         }
-        return out
+        return out.text
     }
 
     /// -p: every port that answered, nodes in reverse discovery order, ports high to low.
     public static func portsReport(_ topology: Topology, nodeNames: NodeNameMap = NodeNameMap()) -> String {
-        var out = ""
+        var out = TextOutput(capacity: estimatedSize(topology))
         for node in topology.canonicalOrder().reversed().compactMap({ topology.nodes[$0] }) {
             let name = nodeNames.name(for: node.guid, nodeDescription: node.description)
             for number in stride(from: Int(node.info.numberOfPorts), through: 1, by: -1) {
                 guard let port = node.ports[UInt8(number)] else { continue }
+                typeCode(node, &out)
+                out.append(" ")
+                out.decimal(lid(of: node, port: port.number), width: 5)
+                out.append(" ")
+                out.decimal(number, width: 2)
+                out.append(" 0x")
+                out.hex(port.guid, digits: 16)
+                out.append(" ")
                 let capabilities = node.isSwitch ? node.ports[0]?.info.capabilityMask : port.info.capabilityMask
-                let speed = capabilities == nil && node.isSwitch ? "?? ???" : rate(port.info, capabilities: capabilities, separator: " ")
-                out += "\(pad(typeCode(node), 2)) \(pad(String(lid(of: node, port: port.number)), 5)) \(pad(String(number), 2)) "
-                    + "0x\(hex16(port.guid)) \(speed)"
+                if capabilities == nil && node.isSwitch { out.append("?? ???") }
+                else { rate(port.info, capabilities: capabilities, separator: " ", &out) }
                 if let remote = port.remote, let far = topology.nodes[remote.node] {
-                    out += " - \(pad(typeCode(far), 2)) \(pad(String(lid(of: far, port: remote.port)), 5)) \(pad(String(remote.port), 2)) "
-                        + "0x\(hex16(far.ports[remote.port]?.guid ?? 0)) ( '\(name)' - '\(nodeNames.name(for: far.guid, nodeDescription: far.description))' )\n"
+                    out.append(" - ")
+                    typeCode(far, &out)
+                    out.append(" ")
+                    out.decimal(lid(of: far, port: remote.port), width: 5)
+                    out.append(" ")
+                    out.decimal(remote.port, width: 2)
+                    out.append(" 0x")
+                    out.hex(far.ports[remote.port]?.guid ?? 0, digits: 16)
+                    out.append(" ( '")
+                    out.append(text: name)
+                    out.append("' - '")
+                    out.name(for: far.guid, nodeDescription: far.description, in: nodeNames)
+                    out.append("' )\n")
                 } else {
-                    out += String(repeating: " ", count: 36) + "'\(name)'\n"
+                    out.spaces(36)
+                    out.append("'")
+                    out.append(text: name)
+                    out.append("'\n")
                 }
             }
         }
-        return out
+        return out.text
     }
 
     /// ctime(3) of now, as the C tool prints it in the header.
@@ -110,30 +208,40 @@ public enum IBNetDiscoverText {
 
     // MARK: Pieces
 
-    private static func identities(_ node: Topology.Node) -> String {
-        var out = "\nvendid=0x\(hex(node.info.vendorID))\ndevid=0x\(hex(node.info.deviceID))\n"
-        if node.info.systemImageGUID != 0 { out += "sysimgguid=0x\(hex(node.info.systemImageGUID))\n" }
-        return out
+    private static func identities(_ node: Topology.Node, _ out: inout TextOutput) {
+        out.append("\nvendid=0x")
+        out.hex(UInt64(node.info.vendorID))
+        out.append("\ndevid=0x")
+        out.hex(UInt64(node.info.deviceID))
+        out.append("\n")
+        if node.info.systemImageGUID != 0 {
+            out.append("sysimgguid=0x")
+            out.hex(node.info.systemImageGUID)
+            out.append("\n")
+        }
     }
 
     /// "S-<guid>", "H-<guid>", "R-<guid>" in quotes (node_name()).
-    private static func quotedName(_ node: Topology.Node) -> String {
-        let letter = switch node.info.nodeType {
-        case .switch: "S"
-        case .channelAdapter: "H"
-        case .router: "R"
-        default: "?"
+    private static func quotedName(_ node: Topology.Node, _ out: inout TextOutput) {
+        let letter: StaticString = switch node.info.nodeType {
+        case .switch: "\"S-"
+        case .channelAdapter: "\"H-"
+        case .router: "\"R-"
+        default: "\"?-"
         }
-        return "\"\(letter)-\(hex16(node.guid))\""
+        out.append(letter)
+        out.hex(node.guid, digits: 16)
+        out.append("\"")
     }
 
-    private static func typeCode(_ node: Topology.Node) -> String {
-        switch node.info.nodeType {
+    private static func typeCode(_ node: Topology.Node, _ out: inout TextOutput) {
+        let code: StaticString = switch node.info.nodeType {
         case .switch: "SW"
         case .channelAdapter: "CA"
         case .router: "RT"
         default: "??"
         }
+        out.append(code)
     }
 
     /// A switch is addressed by its port 0 LID, anything else by the port's own.
@@ -144,8 +252,15 @@ public enum IBNetDiscoverText {
     /// "4xEDR": the compat width and speed names of ibnetdiscover.c. The extended speed
     /// counts only when the capability mask (port 0's for a switch) has
     /// IsExtendedSpeedsSupported; FDR10 (a Mellanox extension) is never reported here.
-    static func rate(_ info: PortInfo, capabilities: PortCapabilities?, separator: String = "") -> String {
-        let width = switch info.linkWidthActive.rawValue {
+    static func rate(_ info: PortInfo, capabilities: PortCapabilities?, separator: StaticString = "") -> String {
+        var out = TextOutput(capacity: 16)
+        rate(info, capabilities: capabilities, separator: separator, &out)
+        return out.text
+    }
+
+    private static func rate(_ info: PortInfo, capabilities: PortCapabilities?, separator: StaticString = "",
+                             _ out: inout TextOutput) {
+        let width: StaticString = switch info.linkWidthActive.rawValue {
         case 1: "1x"
         case 2: "4x"
         case 4: "8x"
@@ -153,39 +268,26 @@ public enum IBNetDiscoverText {
         case 16: "2x"
         default: "??"
         }
+        out.append(width)
+        out.append(separator)
         let speed = info.linkSpeedActive.rawValue
         let extended = capabilities?.contains(.isExtendedSpeedsSupported) == true ? info.linkSpeedExtActive.rawValue : 0
-        let base = switch speed {
+        let base: StaticString = switch speed {
         case 1: "SDR"
         case 2: "DDR"
         case 4: "QDR"
         default: "???"
         }
-        let name: String
-        if speed != 4 && extended == 0 {
-            name = base
-        } else {
-            name = switch extended {
-            case 0: base
-            case 1: "FDR"
-            case 2: "EDR"
-            case 4: "HDR"
-            case 8: "NDR"
-            default: "???"
-            }
+        if speed != 4 && extended == 0 { return out.append(base) }
+        let name: StaticString = switch extended {
+        case 0: base
+        case 1: "FDR"
+        case 2: "EDR"
+        case 4: "HDR"
+        case 8: "NDR"
+        default: "???"
         }
-        return width + separator + name
-    }
-
-    private static func hex(_ value: some BinaryInteger) -> String { String(value, radix: 16) }
-
-    private static func hex16(_ value: UInt64) -> String {
-        let digits = String(value, radix: 16)
-        return String(repeating: "0", count: max(0, 16 - digits.count)) + digits
-    }
-
-    private static func pad(_ text: String, _ width: Int) -> String {
-        String(repeating: " ", count: max(0, width - text.count)) + text
+        out.append(name)
     }
 }
 

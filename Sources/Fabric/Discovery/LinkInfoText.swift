@@ -16,7 +16,7 @@ public enum LinkInfoText {
     }
 
     public static func text(_ topology: Topology, nodeNames: NodeNameMap = NodeNameMap(), options: Options = Options()) -> String {
-        var out = ""
+        var out = TextOutput(capacity: topology.nodes.values.reduce(256) { $0 + 100 + 160 * $1.ports.count })
         for node in topology.canonicalOrder().reversed().compactMap({ topology.nodes[$0] }) {
             if node.isSwitch ? !options.switches : !options.channelAdapters { continue }
             var header = false
@@ -24,53 +24,92 @@ public enum LinkInfoText {
                 guard let port = node.ports[UInt8(number)] else { continue }
                 if options.downOnly && port.info.portState != .down { continue }
                 if !header && !options.lineMode {
-                    let name = nodeNames.name(for: node.guid, nodeDescription: node.description)
-                    out += node.isSwitch ? "Switch: 0x\(hex16(node.ports[0]?.guid ?? node.info.portGUID)) \(name):\n"
-                        : "\(typeName(node)): \(name):\n"
+                    if node.isSwitch {
+                        out.append("Switch: 0x")
+                        out.hex(node.ports[0]?.guid ?? node.info.portGUID, digits: 16)
+                        out.append(" ")
+                    } else {
+                        out.append(typeName(node))
+                        out.append(": ")
+                    }
+                    out.name(for: node.guid, nodeDescription: node.description, in: nodeNames)
+                    out.append(":\n")
                     header = true
                 }
-                out += line(node, port, topology, nodeNames, options)
+                line(node, port, topology, nodeNames, options, &out)
             }
         }
-        return out
+        return out.text
     }
 
     private static func line(_ node: Topology.Node, _ port: Topology.Port, _ topology: Topology,
-                             _ names: NodeNameMap, _ options: Options) -> String {
+                             _ names: NodeNameMap, _ options: Options, _ out: inout TextOutput) {
+        if options.lineMode {
+            out.append("0x")
+            out.hex(port.guid, digits: 16)
+            out.append(" \"")
+            out.append(text: names.name(for: node.guid, nodeDescription: node.description), width: 30)
+            out.append("\" ")
+        } else {
+            out.append("      ")
+            if !node.isSwitch {
+                out.append("0x")
+                out.hex(port.guid, digits: 16)
+                out.append(" ")
+            }
+        }
         let info = port.info
+        out.decimal(node.isSwitch ? node.lid : info.lid, width: 6)
+        out.append(" ")
+        out.decimal(port.number, width: 4)
+        out.append("[  ] ==(")
         let capabilities = node.isSwitch ? node.ports[0]?.info.capabilityMask : info.capabilityMask
-        let extended = capabilities?.contains(.isExtendedSpeedsSupported) == true ? Int(info.linkSpeedExtActive.rawValue) : 0
-        let speed = capabilities == nil ? 0 : Int(info.linkSpeedActive.rawValue)
-        let width = capabilities == nil ? 0 : Int(info.linkWidthActive.rawValue)
         let state = DumpStyle.portState.text(UInt64(info.portState.rawValue), bits: 4)
         let physical = DumpStyle.physPortState.text(UInt64(info.portPhysicalState.rawValue), bits: 4)
-        var link: String
         if info.portState != .down {
-            let speedText = extended != 0 ? DumpStyle.linkSpeedExt.text(UInt64(extended), bits: 4)
-                : DumpStyle.linkSpeed.text(UInt64(speed), bits: 4)
-            link = "(\(pad(DumpStyle.linkWidth.text(UInt64(width), bits: 8), 3)) \(pad(speedText, 18)) \(pad(state, 6))/\(pad(physical, 8)))"
-            if options.switchSettings { link += " (HOQ:\(info.hoqLife) VL_Stall:\(info.vlStallCount))" }
+            let extended = capabilities?.contains(.isExtendedSpeedsSupported) == true ? UInt64(info.linkSpeedExtActive.rawValue) : 0
+            let speed = capabilities == nil ? 0 : UInt64(info.linkSpeedActive.rawValue)
+            let width = capabilities == nil ? 0 : UInt64(info.linkWidthActive.rawValue)
+            out.append(text: DumpStyle.linkWidth.text(width, bits: 8), width: 3)
+            out.append(" ")
+            out.append(text: extended != 0 ? DumpStyle.linkSpeedExt.text(extended, bits: 4) : DumpStyle.linkSpeed.text(speed, bits: 4),
+                       width: 18)
+            out.append(" ")
         } else {
-            link = "(              \(pad(state, 6))/\(pad(physical, 8)))"
+            out.append("              ")
         }
-        var remoteText: String
+        out.append(text: state, width: 6)
+        out.append("/")
+        out.append(text: physical, width: 8)
+        out.append(")")
+        if info.portState != .down && options.switchSettings {
+            out.append(" (HOQ:")
+            out.decimal(info.hoqLife)
+            out.append(" VL_Stall:")
+            out.decimal(info.vlStallCount)
+            out.append(")")
+        }
+        out.append("==>  ")
         if let remote = port.remote, let far = topology.nodes[remote.node], let farPort = far.ports[remote.port] {
+            if options.lineMode {
+                out.append("0x")
+                out.hex(farPort.guid, digits: 16)
+                out.append(" ")
+            }
+            out.decimal(farPort.info.lid != 0 ? farPort.info.lid : far.lid, width: 6)
+            out.append(" ")
+            out.decimal(remote.port, width: 4)
+            out.append("[  ] \"")
+            out.name(for: far.guid, nodeDescription: far.description, in: names)
             let (widthMessage, speedMessage) = couldBe(node, port, far, farPort)
-            let farLID = farPort.info.lid != 0 ? farPort.info.lid : far.lid
-            remoteText = (options.lineMode ? "0x\(hex16(farPort.guid)) " : "")
-                + "\(pad(String(farLID), 6)) \(pad(String(remote.port), 4))[  ] \"\(names.name(for: far.guid, nodeDescription: far.description))\" (\(widthMessage) \(speedMessage))\n"
+            out.append("\" (")
+            out.append(text: widthMessage)
+            out.append(" ")
+            out.append(text: speedMessage)
+            out.append(")\n")
         } else {
-            remoteText = info.portState == .down ? "           [  ] \"\" ( )\n" : "    \"Port not available\"\n"
+            out.append(info.portState == .down ? "           [  ] \"\" ( )\n" : "    \"Port not available\"\n")
         }
-        var out = ""
-        if options.lineMode {
-            out += "0x\(hex16(port.guid)) \"\(pad(names.name(for: node.guid, nodeDescription: node.description), 30))\" "
-        } else {
-            out += "      "
-            if !node.isSwitch { out += "0x\(hex16(port.guid)) " }
-        }
-        let lid = node.isSwitch ? node.lid : info.lid
-        return out + "\(pad(String(lid), 6)) \(pad(String(port.number), 4))[  ] ==\(link)==>  \(remoteText)"
     }
 
     /// get_max_msg: the widest width and fastest speed both ends support, when the link
@@ -108,21 +147,12 @@ public enum LinkInfoText {
         return 1 << bit
     }
 
-    private static func typeName(_ node: Topology.Node) -> String {
+    private static func typeName(_ node: Topology.Node) -> StaticString {
         switch node.info.nodeType {
         case .switch: "Switch"
         case .channelAdapter: "CA"
         case .router: "Router"
         default: "??"
         }
-    }
-
-    private static func hex16(_ value: UInt64) -> String {
-        let digits = String(value, radix: 16)
-        return String(repeating: "0", count: max(0, 16 - digits.count)) + digits
-    }
-
-    private static func pad(_ text: String, _ width: Int) -> String {
-        String(repeating: " ", count: max(0, width - text.count)) + text
     }
 }

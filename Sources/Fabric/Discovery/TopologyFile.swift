@@ -8,6 +8,9 @@ import MADWire
 /// Supported when the speed needs it), node paths are unknown (`.local`), and no node is
 /// unreachable. Outputs that need more (the -p report of down ports) differ from a live
 /// walk's.
+///
+/// The file is scanned as UTF-8 bytes (`TopologyBytes`): lines end at LF, numbers are
+/// ASCII, and only kept node descriptions become Strings.
 public enum TopologyFile {
     public struct ParseError: Error, CustomStringConvertible {
         public let line: Int
@@ -16,51 +19,11 @@ public enum TopologyFile {
     }
 
     public static func parse(_ text: String) throws(ParseError) -> Topology {
-        var topology = Topology()
-        var start: (node: UInt64, port: UInt64?)?
-        var pending = Identity()
-        var current: UInt64?
-        var lineNumber = 0
-        for rawLine in text.split(separator: "\n", omittingEmptySubsequences: false) {
-            lineNumber += 1
-            let line = rawLine.drop { $0 == " " }
-            if line.hasPrefix("# Initiated from node ") {
-                let words = line.dropFirst("# Initiated from node ".count).split(separator: " ")
-                if let node = words.first.flatMap({ UInt64($0, radix: 16) }) {
-                    start = (node, words.count >= 3 && words[1] == "port" ? UInt64(words[2], radix: 16) : nil)
-                }
-                continue
-            }
-            if line.isEmpty || line.hasPrefix("#") { continue }
-            if let value = assignment(line, "vendid=") { pending.vendorID = UInt32(truncatingIfNeeded: value) }
-            else if let value = assignment(line, "devid=") { pending.deviceID = UInt16(truncatingIfNeeded: value) }
-            else if let value = assignment(line, "sysimgguid=") { pending.systemImageGUID = value }
-            else if line.hasPrefix("switchguid=") {
-                let body = line.dropFirst("switchguid=".count)
-                pending.guid = hexNumber(body.prefix { $0 != "(" })
-                if let open = body.firstIndex(of: "(") { pending.portGUID = UInt64(body[body.index(after: open)...].prefix { $0 != ")" }, radix: 16) }
-            } else if let value = assignment(line, "caguid=") ?? assignment(line, "rtguid=") {
-                pending.guid = value
-            } else if line.hasPrefix("Switch\t") || line.hasPrefix("Ca\t") || line.hasPrefix("Rt\t") {
-                current = try node(line, pending, lineNumber, into: &topology)
-                pending = Identity()
-            } else if line.hasPrefix("[") {
-                guard let current else { throw ParseError(line: lineNumber, message: "a port line before any node") }
-                try port(line, of: current, lineNumber, into: &topology)
-            } else {
-                throw ParseError(line: lineNumber, message: "\"\(line)\" is not part of an ibnetdiscover topology")
-            }
+        let parse = { (bytes: UnsafeBufferPointer<UInt8>) -> Result<Topology, ParseError> in
+            var parser = Parser(bytes)
+            return parser.run()
         }
-        guard !topology.nodes.isEmpty else { throw ParseError(line: lineNumber, message: "no Switch, Ca or Rt entry") }
-        // The file lists nodes in reverse discovery order; the walk started at `start`.
-        var order = Array(topology.order.reversed())
-        if let start, let index = order.firstIndex(of: start.node) {
-            order.insert(order.remove(at: index), at: 0)
-            // A CA's port GUID is on its port lines only; the header names the local one.
-            if let port = start.port { topology.nodes[start.node]?.info.portGUID = port }
-        }
-        topology.order = order
-        return topology
+        return try (text.utf8.withContiguousStorageIfAvailable(parse) ?? Array(text.utf8).withUnsafeBufferPointer(parse)).get()
     }
 
     private struct Identity {
@@ -71,125 +34,193 @@ public enum TopologyFile {
         var portGUID: UInt64?
     }
 
-    private static func assignment(_ line: Substring, _ key: String) -> UInt64? {
-        line.hasPrefix(key) ? hexNumber(line.dropFirst(key.count)) : nil
-    }
+    private struct Parser {
+        let bytes: UnsafeBufferPointer<UInt8>
+        var topology = Topology()
+        var start: (node: UInt64, port: UInt64?)?
+        var pending = Identity()
+        /// The node whose port lines follow. It goes into `topology` when the next node
+        /// starts (a node listed twice replaces the first, ports and all, as a dictionary
+        /// store would).
+        var current: Topology.Node?
+        var lineNumber = 0
 
-    private static func hexNumber(_ text: Substring) -> UInt64? {
-        let trimmed = text.prefix { !$0.isWhitespace }
-        return trimmed.hasPrefix("0x") ? UInt64(trimmed.dropFirst(2), radix: 16) : UInt64(trimmed, radix: 16)
-    }
+        init(_ bytes: UnsafeBufferPointer<UInt8>) { self.bytes = bytes }
 
-    /// `Switch\t6 "S-…"\t\t# "leaf1" enhanced port 0 lid 3 lmc 0` or `Ca\t1 "H-…"\t\t# "H1 HCA-1"`.
-    private static func node(_ line: Substring, _ identity: Identity, _ number: Int, into topology: inout Topology) throws(ParseError) -> UInt64 {
-        let kind = line.prefix { $0 != "\t" }
-        let fields = line.split(separator: "\t", omittingEmptySubsequences: true)
-        guard fields.count >= 2, let ports = UInt8(fields[1].prefix { $0 != " " }),
-              let guid = identity.guid ?? quotedGUID(fields[1]) else {
-            throw ParseError(line: number, message: "malformed \(kind) line (expected KIND\\tPORTS \"X-GUID\")")
+        mutating func run() -> Result<Topology, ParseError> {
+            var lineStart = 0
+            while true {
+                lineNumber += 1
+                let rest = TopologyBytes(bytes, lineStart, bytes.count)
+                let lineEnd = rest.firstIndex(of: UInt8(ascii: "\n")) ?? bytes.count
+                let line = rest.upTo(lineEnd)
+                do throws(ParseError) {
+                    try parse(line.from(line.prefix { $0 == UInt8(ascii: " ") }.end))
+                } catch {
+                    return .failure(error)
+                }
+                guard lineEnd < bytes.count else { break }
+                lineStart = lineEnd + 1
+            }
+            store()
+            guard !topology.nodes.isEmpty else { return .failure(ParseError(line: lineNumber, message: "no Switch, Ca or Rt entry")) }
+            // The file lists nodes in reverse discovery order; the walk started at `start`.
+            var order = Array(topology.order.reversed())
+            if let start, let index = order.firstIndex(of: start.node) {
+                order.insert(order.remove(at: index), at: 0)
+                // A CA's port GUID is on its port lines only; the header names the local one.
+                if let port = start.port { topology.nodes[start.node]?.info.portGUID = port }
+            }
+            topology.order = order
+            return .success(topology)
         }
-        var info = NodeInfo()
-        info.baseVersion = 1
-        info.classVersion = 1
-        info.nodeType = kind == "Switch" ? .switch : kind == "Rt" ? .router : .channelAdapter
-        info.numberOfPorts = ports
-        info.nodeGUID = guid
-        info.portGUID = identity.portGUID ?? guid
-        info.systemImageGUID = identity.systemImageGUID
-        info.vendorID = identity.vendorID
-        info.deviceID = identity.deviceID
-        let comment = line.firstRange(of: "# ").map { line[$0.upperBound...] } ?? ""
-        let description = firstQuoted(comment) ?? ""
-        var node = Topology.Node(info: info, description: description, switchInfo: nil, path: .local)
-        if info.nodeType == .switch {
-            var switchInfo = SwitchInfo()
-            switchInfo.enhancedPort0 = comment.contains("\" enhanced port 0")
-            node.switchInfo = switchInfo
-            var port0 = PortInfo()
-            port0.lid = UInt16(word(after: "port 0 lid ", in: comment) ?? 0)
-            port0.lmc = UInt8(word(after: " lmc ", in: comment) ?? 0)
-            port0.localPortNumber = 0
-            node.ports[0] = Topology.Port(number: 0, info: port0, guid: info.portGUID, remote: nil)
-        }
-        if topology.nodes[guid] == nil { topology.order.append(guid) }
-        topology.nodes[guid] = node
-        return guid
-    }
 
-    /// Switch port: `[1]\t"H-…"[1](…) \t\t# "H1 HCA-1" lid 1 4xEDR`;
-    /// CA port: `[1](…) \t"S-…"[1]\t\t# lid 1 lmc 0 "leaf1" lid 3 4xEDR`.
-    private static func port(_ line: Substring, of guid: UInt64, _ number: Int, into topology: inout Topology) throws(ParseError) {
-        guard let node = topology.nodes[guid] else { return }
-        let malformed = ParseError(line: number, message: "malformed port line (expected [N] \"X-GUID\"[M] ...)")
-        guard let close = line.firstIndex(of: "]"),
-              let portNumber = UInt8(line[line.index(after: line.startIndex)..<close]) else { throw malformed }
-        let (body, comment) = line.firstRange(of: "#").map { (line[..<$0.lowerBound], line[$0.upperBound...]) } ?? (line, "")
-        guard let remoteGUID = quotedGUID(body),
-              let quoteEnd = body.lastIndex(of: "\""),
-              let remotePort = UInt8(body[body.index(after: quoteEnd)...].dropFirst().prefix { $0 != "]" }) else { throw malformed }
-        var ownGUID = node.info.portGUID
-        if !node.isSwitch, body[body.index(after: close)...].first == "(" {
-            ownGUID = UInt64(body[body.index(close, offsetBy: 2)...].prefix { $0 != ")" }, radix: 16) ?? ownGUID
+        private mutating func store() {
+            if let current { topology.nodes[current.guid] = current }
         }
-        var info = PortInfo()
-        info.localPortNumber = portNumber
-        let lids = comment.ranges(of: "lid ").map { Int(comment[$0.upperBound...].prefix { $0.isNumber }) ?? 0 }
-        if node.isSwitch {
-            info.lid = node.ports[0]?.info.lid ?? 0
-        } else {
-            info.lid = UInt16(lids.first ?? 0)
-            info.lmc = UInt8(word(after: " lmc ", in: " " + comment) ?? 0)
-        }
-        let rateText = comment.split(separator: " ").last.map(String.init) ?? ""
-        let extended = apply(rate: rateText, to: &info)
-        if extended {
-            if node.isSwitch { topology.nodes[guid]!.ports[0]?.info.capabilityMask.insert(.isExtendedSpeedsSupported) }
-            else { info.capabilityMask.insert(.isExtendedSpeedsSupported) }
-        }
-        info.portState = .active  // a cabled port in the file was up when it was written
-        info.portPhysicalState = .linkUp
-        let remote = Topology.PortReference(node: remoteGUID, port: remotePort)
-        topology.nodes[guid]!.ports[portNumber] = Topology.Port(number: portNumber, info: info, guid: ownGUID, remote: remote)
-    }
 
-    /// Sets width, speed and extended speed from "4xEDR"; true when the speed is an
-    /// extended one (FDR and up).
-    private static func apply(rate text: String, to info: inout PortInfo) -> Bool {
-        let widths: [(String, UInt8)] = [("12x", 8), ("1x", 1), ("2x", 16), ("4x", 2), ("8x", 4)]
-        var rest = Substring(text)
-        for (name, value) in widths where rest.hasPrefix(name) {
-            info.linkWidthActive = LinkWidth(rawValue: value)
-            rest = rest.dropFirst(name.count)
-            break
+        /// One line, leading spaces dropped.
+        private mutating func parse(_ line: TopologyBytes) throws(ParseError) {
+            if let header = line.removingPrefix("# Initiated from node ") {
+                let words = header.words(3)
+                if let node = words.first?.number(radix: 16) {
+                    start = (node, words.count >= 3 && words[1].equals("port") ? words[2].number(radix: 16) : nil)
+                }
+                return
+            }
+            if line.isEmpty || line.first == UInt8(ascii: "#") { return }
+            if let value = assignment(line, "vendid=") { pending.vendorID = UInt32(truncatingIfNeeded: value) }
+            else if let value = assignment(line, "devid=") { pending.deviceID = UInt16(truncatingIfNeeded: value) }
+            else if let value = assignment(line, "sysimgguid=") { pending.systemImageGUID = value }
+            else if let body = line.removingPrefix("switchguid=") {
+                pending.guid = body.prefix(upTo: UInt8(ascii: "(")).hexNumber
+                if let open = body.firstIndex(of: UInt8(ascii: "(")) {
+                    pending.portGUID = body.from(open + 1).prefix(upTo: UInt8(ascii: ")")).number(radix: 16)
+                }
+            } else if let value = assignment(line, "caguid=") ?? assignment(line, "rtguid=") {
+                pending.guid = value
+            } else if line.hasPrefix("Switch\t") || line.hasPrefix("Ca\t") || line.hasPrefix("Rt\t") {
+                store()
+                current = try node(line)
+                pending = Identity()
+            } else if line.first == UInt8(ascii: "[") {
+                guard current != nil else { throw ParseError(line: lineNumber, message: "a port line before any node") }
+                try port(line)
+            } else {
+                throw ParseError(line: lineNumber, message: "\"\(line.string)\" is not part of an ibnetdiscover topology")
+            }
         }
-        switch rest {
-        case "SDR": info.linkSpeedActive = LinkSpeed(rawValue: 1)
-        case "DDR": info.linkSpeedActive = LinkSpeed(rawValue: 2)
-        case "QDR": info.linkSpeedActive = LinkSpeed(rawValue: 4)
-        default:
-            let extended: [String: UInt8] = ["FDR": 1, "EDR": 2, "HDR": 4, "NDR": 8]
-            guard let value = extended[String(rest)] else { return false }
-            info.linkSpeedActive = LinkSpeed(rawValue: 4)
-            info.linkSpeedExtActive = LinkSpeedExtended(rawValue: value)
-            return true
+
+        private func assignment(_ line: TopologyBytes, _ key: StaticString) -> UInt64? {
+            line.removingPrefix(key)?.hexNumber
         }
-        return false
-    }
 
-    private static func quotedGUID(_ text: Substring) -> UInt64? {
-        guard let name = firstQuoted(text), name.count > 2, name.dropFirst().first == "-" else { return nil }
-        return UInt64(name.dropFirst(2), radix: 16)
-    }
+        /// `Switch\t6 "S-…"\t\t# "leaf1" enhanced port 0 lid 3 lmc 0` or `Ca\t1 "H-…"\t\t# "H1 HCA-1"`.
+        private mutating func node(_ line: TopologyBytes) throws(ParseError) -> Topology.Node {
+            let kind = line.prefix(upTo: UInt8(ascii: "\t"))
+            // The second tab-separated field (runs of tabs count as one separator).
+            let field = line.from(kind.end).prefix { $0 == UInt8(ascii: "\t") }.end
+            let ports = line.from(field).prefix(upTo: UInt8(ascii: "\t"))
+            guard !ports.isEmpty, let count = ports.prefix(upTo: UInt8(ascii: " ")).number(radix: 10, limit: 255),
+                  let guid = pending.guid ?? ports.quotedGUID else {
+                throw ParseError(line: lineNumber, message: "malformed \(kind.string) line (expected KIND\\tPORTS \"X-GUID\")")
+            }
+            var info = NodeInfo()
+            info.baseVersion = 1
+            info.classVersion = 1
+            info.nodeType = kind.equals("Switch") ? .switch : kind.equals("Rt") ? .router : .channelAdapter
+            info.numberOfPorts = UInt8(count)
+            info.nodeGUID = guid
+            info.portGUID = pending.portGUID ?? guid
+            info.systemImageGUID = pending.systemImageGUID
+            info.vendorID = pending.vendorID
+            info.deviceID = pending.deviceID
+            let comment = line.after("# ") ?? line.from(line.end)
+            let description = comment.firstQuoted?.string ?? ""
+            var node = Topology.Node(info: info, description: description, switchInfo: nil, path: .local)
+            node.ports.reserveCapacity(Int(count) + 1)
+            if info.nodeType == .switch {
+                var switchInfo = SwitchInfo()
+                switchInfo.enhancedPort0 = comment.firstRange(of: "\" enhanced port 0") != nil
+                node.switchInfo = switchInfo
+                var port0 = PortInfo()
+                port0.lid = try lid(comment.after("port 0 lid ")?.leadingDecimal ?? 0)
+                port0.lmc = try lmc(comment.after(" lmc ")?.leadingDecimal ?? 0)
+                port0.localPortNumber = 0
+                node.ports[0] = Topology.Port(number: 0, info: port0, guid: info.portGUID, remote: nil)
+            }
+            if topology.nodes[guid] == nil { topology.order.append(guid) }
+            return node
+        }
 
-    private static func firstQuoted(_ text: Substring) -> String? {
-        guard let open = text.firstIndex(of: "\"") else { return nil }
-        let rest = text[text.index(after: open)...]
-        guard let close = rest.firstIndex(of: "\"") else { return nil }
-        return String(rest[..<close])
-    }
+        /// Switch port: `[1]\t"H-…"[1](…) \t\t# "H1 HCA-1" lid 1 4xEDR`;
+        /// CA port: `[1](…) \t"S-…"[1]\t\t# lid 1 lmc 0 "leaf1" lid 3 4xEDR`.
+        private mutating func port(_ line: TopologyBytes) throws(ParseError) {
+            // Taken out while it changes, so that its ports are not copied on write.
+            guard var node = current.take() else { return }
+            defer { current = node }
+            let malformed = ParseError(line: lineNumber, message: "malformed port line (expected [N] \"X-GUID\"[M] ...)")
+            guard let close = line.firstIndex(of: UInt8(ascii: "]")),
+                  let portNumber = line.upTo(close).dropFirst().number(radix: 10, limit: 255) else { throw malformed }
+            let hash = line.firstIndex(of: UInt8(ascii: "#"))
+            let body = line.upTo(hash ?? line.end), comment = line.from((hash ?? line.end) + 1)
+            guard let remoteGUID = body.quotedGUID,
+                  let quoteEnd = body.lastIndex(of: UInt8(ascii: "\"")),
+                  let remotePort = body.from(quoteEnd + 1).droppingFirstCharacter.prefix(upTo: UInt8(ascii: "]")).number(radix: 10, limit: 255)
+            else { throw malformed }
+            var ownGUID = node.info.portGUID
+            if !node.isSwitch, body.from(close + 1).first == UInt8(ascii: "(") {
+                ownGUID = body.from(close + 2).prefix(upTo: UInt8(ascii: ")")).number(radix: 16) ?? ownGUID
+            }
+            var info = PortInfo()
+            info.localPortNumber = UInt8(portNumber)
+            if node.isSwitch {
+                info.lid = node.ports[0]?.info.lid ?? 0
+            } else {
+                info.lid = try lid(comment.after("lid ")?.leadingDecimal ?? 0)
+                let lmcText = comment.hasPrefix("lmc ") ? comment.dropFirst(4) : comment.after(" lmc ")
+                info.lmc = try lmc(lmcText?.leadingDecimal ?? 0)
+            }
+            if apply(rate: comment.lastWord, to: &info) {
+                if node.isSwitch { node.ports[0]?.info.capabilityMask.insert(.isExtendedSpeedsSupported) }
+                else { info.capabilityMask.insert(.isExtendedSpeedsSupported) }
+            }
+            info.portState = .active  // a cabled port in the file was up when it was written
+            info.portPhysicalState = .linkUp
+            let remote = Topology.PortReference(node: remoteGUID, port: UInt8(remotePort))
+            node.ports[UInt8(portNumber)] = Topology.Port(number: UInt8(portNumber), info: info, guid: ownGUID, remote: remote)
+        }
 
-    private static func word(after key: String, in text: Substring) -> Int? {
-        guard let range = text.firstRange(of: key) else { return nil }
-        return Int(text[range.upperBound...].prefix { $0.isNumber })
+        private func lid(_ value: Int) throws(ParseError) -> UInt16 {
+            guard let lid = UInt16(exactly: value) else { throw ParseError(line: lineNumber, message: "lid \(value) is not a 16-bit LID") }
+            return lid
+        }
+
+        private func lmc(_ value: Int) throws(ParseError) -> UInt8 {
+            guard let lmc = UInt8(exactly: value) else { throw ParseError(line: lineNumber, message: "lmc \(value) does not fit in a byte") }
+            return lmc
+        }
+
+        /// Sets width, speed and extended speed from "4xEDR"; true when the speed is an
+        /// extended one (FDR and up).
+        private func apply(rate text: TopologyBytes, to info: inout PortInfo) -> Bool {
+            var rest = text
+            for (name, value) in [("12x", 8), ("1x", 1), ("2x", 16), ("4x", 2), ("8x", 4)] as [(StaticString, UInt8)]
+            where rest.hasPrefix(name) {
+                info.linkWidthActive = LinkWidth(rawValue: value)
+                rest = rest.dropFirst(name.length)
+                break
+            }
+            for (name, value) in [("SDR", 1), ("DDR", 2), ("QDR", 4)] as [(StaticString, UInt8)] where rest.equals(name) {
+                info.linkSpeedActive = LinkSpeed(rawValue: value)
+                return false
+            }
+            for (name, value) in [("FDR", 1), ("EDR", 2), ("HDR", 4), ("NDR", 8)] as [(StaticString, UInt8)] where rest.equals(name) {
+                info.linkSpeedActive = LinkSpeed(rawValue: 4)
+                info.linkSpeedExtActive = LinkSpeedExtended(rawValue: value)
+                return true
+            }
+            return false
+        }
     }
 }
