@@ -70,6 +70,13 @@ extension MADAgent {
                 table.sweeps.append(run)
                 run.pull(into: &starts, table: table)
                 if starts.isEmpty {
+                    // No entry free (a request or sweep that just ended recycles its entry
+                    // after its caller resumed): park the first request for the next
+                    // recycled entry. Only an empty feed ends the sweep here.
+                    if let request = feed.nextRequest() {
+                        run.parked = request
+                        return .started
+                    }
                     table.sweeps.removeAll { $0 === run }
                     run.continuation = nil
                     return .empty

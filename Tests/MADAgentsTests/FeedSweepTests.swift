@@ -102,6 +102,24 @@ private final class GrowingFeed: RequestFeed, Sendable {
         #expect(state.outcomes.values.allSatisfy { if case .response = $0 { true } else { false } })
     }
 
+    @Test(arguments: bothModes)
+    func aSweepRightAfterAnotherWaitsForTheEntryTheFirstStillHolds(matching: Bool) async throws {
+        // Window 1: the first sweep's caller resumes before its last entry is recycled, so
+        // the next sweep finds no free entry. It must wait for it, not end unasked (every
+        // PMA query of `ibqueryerrors -o 1` after discovery failed that way).
+        let rig = try AgentRig(matching: matching, window: 1)
+        defer { rig.close() }
+        for round in 0..<200 {
+            let answered = Atomic(0)
+            await rig.agent.sweep(count: 3, request: { _ in nodeInfoRequest(2) }) { _, outcome in
+                if case .response = outcome { answered.add(1, ordering: .relaxed) }
+            }
+            let count = answered.load(ordering: .relaxed)
+            #expect(count == 3, "round \(round): \(count) of 3 answered")
+            if count != 3 { break }
+        }
+    }
+
     @Test func closingTheAgentEndsAFeedSweepWithEveryRequestReportedClosed() async throws {
         let rig = try AgentRig(window: 4)
         defer { rig.close() }
