@@ -33,6 +33,10 @@ struct IBNetDiscover: AsyncParsableCommand {
           help: "Show grouping (vendor chassis are not recognised: every node is a non-chassis node).")
     var grouping = false
 
+    @Flag(name: [.customShort("f"), .customLong("full")],
+          help: "Show full information (ports' speed and width, vlcap).")
+    var full = false
+
     @Flag(help: "Print the topology as Graphviz (switches as boxes, CAs as ellipses).")
     var dot = false
 
@@ -117,7 +121,8 @@ struct IBNetDiscover: AsyncParsableCommand {
             let which: IBNetDiscoverText.NodeList = list ? .all : hcaList ? .channelAdapters : switchList ? .switches : .routers
             text = IBNetDiscoverText.list(topology, which, nodeNames: names)
         } else {
-            text = IBNetDiscoverText.topology(topology, nodeNames: names, generated: IBNetDiscoverText.now(), grouping: grouping)
+            text = IBNetDiscoverText.topology(topology, nodeNames: names, generated: IBNetDiscoverText.now(),
+                                              grouping: grouping, full: full)
         }
         if let topologyFile {
             do { try FileWriter.write(text, to: topologyFile) } catch {

@@ -30,7 +30,7 @@ struct DiscoverFabricTests {
     }
 
     @Test func everyOutputFormIsTheCToolsText() throws {
-        for form in [[], ["-l"], ["-H"], ["-S"], ["-R"], ["-p"], ["-g"]] {
+        for form in [[], ["-l"], ["-H"], ["-S"], ["-R"], ["-p"], ["-g"], ["-f"], ["-f", "-g"]] {
             try expectSame(form)
         }
     }

@@ -17,8 +17,10 @@ public enum IBNetDiscoverText {
     /// is -g: libibnetdisc groups the nodes of vendor chassis it recognises by their
     /// GUIDs; that recognition is not reproduced, so every node is printed under
     /// "Non-Chassis Nodes", as the C tool does for a fabric without recognised chassis.
+    /// `full` is -f: each port line ends with the raw LinkSpeedActive, LinkWidthActive and
+    /// VLCap (" s=4 w=2 v=4").
     public static func topology(_ topology: Topology, nodeNames: NodeNameMap = NodeNameMap(), generated: String,
-                                grouping: Bool = false) -> String {
+                                grouping: Bool = false, full: Bool = false) -> String {
         let order = topology.canonicalOrder().reversed().compactMap { topology.nodes[$0] }
         var out = TextOutput(capacity: estimatedSize(topology))
         out.append("#\n# Topology file: generated on ")
@@ -72,6 +74,7 @@ public enum IBNetDiscoverText {
                 out.decimal(lid(of: far, port: remote.port))
                 out.append(" ")
                 rate(port.info, capabilities: node.ports[0]?.info.capabilityMask, &out)
+                if full { rawRate(port.info, capabilities: node.ports[0]?.info.capabilityMask, &out) }
                 out.append("\n")
             }
         }
@@ -114,6 +117,7 @@ public enum IBNetDiscoverText {
                     out.decimal(lid(of: far, port: remote.port))
                     out.append(" ")
                     rate(port.info, capabilities: port.info.capabilityMask, &out)
+                    if full { rawRate(port.info, capabilities: port.info.capabilityMask, &out) }
                     out.append("\n")
                 }
             }
@@ -247,6 +251,19 @@ public enum IBNetDiscoverText {
     /// A switch is addressed by its port 0 LID, anything else by the port's own.
     private static func lid(of node: Topology.Node, port: UInt8) -> UInt16 {
         node.isSwitch ? node.ports[0]?.info.lid ?? 0 : node.ports[port]?.info.lid ?? 0
+    }
+
+    /// -f's " s=%d w=%d v=%d" (ibnetdiscover.c out_switch_port/out_ca_port, rdma-core 44:
+    /// later versions add " e=%d" for an extended speed). A switch without port 0 in the
+    /// topology prints s=0: the C tool zeroes the speed when it has no port 0 to read the
+    /// capability mask from.
+    private static func rawRate(_ info: PortInfo, capabilities: PortCapabilities?, _ out: inout TextOutput) {
+        out.append(" s=")
+        out.decimal(capabilities == nil ? 0 : info.linkSpeedActive.rawValue)
+        out.append(" w=")
+        out.decimal(info.linkWidthActive.rawValue)
+        out.append(" v=")
+        out.decimal(info.vlCap.rawValue)
     }
 
     /// "4xEDR": the compat width and speed names of ibnetdiscover.c. The extended speed
