@@ -6,15 +6,10 @@ import MADWire
 /// The options every infiniband-diags tool takes (ibdiag_common.c), shared by the
 /// fabric-facing subcommands through `@OptionGroup`.
 struct DiagsOptions: ParsableArguments {
-    @Option(name: [.customShort("C"), .customLong("Ca")], help: ArgumentHelp("CA name to use.", valueName: "ca"))
-    var ca: String?
-
-    @Option(name: [.customShort("P"), .customLong("Port")], help: ArgumentHelp("CA port number to use.", valueName: "port"))
-    var port: Int?
-
-    @Option(name: [.customShort("t"), .customLong("timeout")],
-            help: ArgumentHelp("Timeout of one attempt in ms (default 1000; 3 retries, as libibmad).", valueName: "ms"))
-    var timeout: Int?
+    @OptionGroup var portOptions: PortOptions
+    var ca: String? { portOptions.ca }
+    var port: Int? { portOptions.port }
+    var timeout: Int? { portOptions.timeout }
 
     @Flag(name: [.customShort("D"), .customLong("Direct")], help: "The destination is a directed-route path (0,1,3).")
     var direct = false
@@ -60,8 +55,7 @@ struct DiagsOptions: ParsableArguments {
         if let dqpn, dqpn == 0 || dqpn > 0xFF_FFFF { throw ValidationError("--dqpn \(dqpn) is not a GSI QP number (1-0xFFFFFF; QP0 takes SMPs only)") }
         _ = try parseDestinationGID(dgid, option: "--dgid")
         if [direct, guid, lid].filter({ $0 }).count > 1 { throw ValidationError("use only one of -D, -G and -L") }
-        if let timeout, timeout <= 0 { throw ValidationError("-t/--timeout must be a positive number of milliseconds") }
-        if let port, port < 0 || port > 254 { throw ValidationError("-P/--Port \(port) is outside 0-254") }
+        try portOptions.checkRanges()
     }
 
     /// The port DiagsSession opens (the GID was checked by validate()).

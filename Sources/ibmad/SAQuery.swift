@@ -86,15 +86,10 @@ struct SAQuery: AsyncParsableCommand {
 
 /// What saquery keeps of infiniband-diags' common options (it takes -D -G -L -s -y itself).
 struct SAQueryOptions: ParsableArguments {
-    @Option(name: [.customShort("C"), .customLong("Ca")], help: ArgumentHelp("CA name to use.", valueName: "ca"))
-    var ca: String?
-
-    @Option(name: [.customShort("P"), .customLong("Port")], help: ArgumentHelp("CA port number to use.", valueName: "port"))
-    var port: Int?
-
-    @Option(name: [.customShort("t"), .customLong("timeout")],
-            help: ArgumentHelp("Timeout of one attempt in ms (default 1000).", valueName: "ms"))
-    var timeout: Int?
+    @OptionGroup var portOptions: PortOptions
+    var ca: String? { portOptions.ca }
+    var port: Int? { portOptions.port }
+    var timeout: Int? { portOptions.timeout }
 
     @Flag(name: [.customShort("d"), .customLong("debug")], help: "Print what goes wrong in more detail (stderr).")
     var debug: Int
@@ -111,8 +106,7 @@ struct SAQueryOptions: ParsableArguments {
     @OptionGroup var transport: TransportOptions
 
     func validate() throws {
-        if let timeout, timeout <= 0 { throw ValidationError("-t/--timeout must be a positive number of milliseconds") }
-        if let port, port < 0 || port > 254 { throw ValidationError("-P/--Port \(port) is outside 0-254") }
+        try portOptions.checkRanges()
     }
 
     /// open_node_name_map: a map that cannot be read is a warning on stderr, not an error.
