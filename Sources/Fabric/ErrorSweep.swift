@@ -107,7 +107,8 @@ public struct ErrorSweep: Sendable {
         let before = agent.statistics.sent
 
         // 1. ClassPortInfo of every PMA.
-        let classInfo = await query(targets.map { ($0.lid, $0.firstPort, AttributeID.classPortInfo) })
+        let classInfo = await agent.performanceGets(targets.map { ($0.lid, $0.firstPort, AttributeID.classPortInfo) },
+                                                     options: options.request, progress: progress)
         let capabilities: [(mask: UInt16, ok: Bool)] = classInfo.map { mad in
             guard let mad, let info = try? mad.attribute(ClassPortInfo.self) else { return (0, false) }
             return (info.capabilityMask.rawValue, true)
@@ -122,7 +123,8 @@ public struct ErrorSweep: Sendable {
         for (index, target) in targets.enumerated() {
             if allPorts[index] { firstRound.append((index, 0xFF)) } else { firstRound += target.ports.map { (index, $0) } }
         }
-        let firstCounters = await query(firstRound.map { (targets[$0.target].lid, $0.port, AttributeID.portCounters) })
+        let firstCounters = await agent.performanceGets(firstRound.map { (targets[$0.target].lid, $0.port, AttributeID.portCounters) },
+                                                           options: options.request, progress: progress)
         var counters: [Int: [UInt8: PortCounters?]] = [:]
         for (item, request) in firstRound.enumerated() {
             counters[request.target, default: [:]][request.port] = firstCounters[item].flatMap { try? $0.attribute(PortCounters.self) }
@@ -134,7 +136,8 @@ public struct ErrorSweep: Sendable {
                 secondRound += target.ports.map { (index, $0) }
             }
         }
-        let secondCounters = await query(secondRound.map { (targets[$0.target].lid, $0.port, AttributeID.portCounters) })
+        let secondCounters = await agent.performanceGets(secondRound.map { (targets[$0.target].lid, $0.port, AttributeID.portCounters) },
+                                                           options: options.request, progress: progress)
         for (item, request) in secondRound.enumerated() {
             counters[request.target, default: [:]][request.port] = secondCounters[item].flatMap { try? $0.attribute(PortCounters.self) }
         }
@@ -145,12 +148,12 @@ public struct ErrorSweep: Sendable {
             var header = false
             func line(_ portText: String, _ found: [(String, UInt64)]) {
                 if !header {
-                    report.text += target.isSwitch ? "Errors for 0x\(hex(target.port0GUID)) \"\(target.name)\"\n" : "Errors for \"\(target.name)\"\n"
+                    report.text += target.isSwitch ? "Errors for 0x\(DumpValue.hex(target.port0GUID, digits: 1)) \"\(target.name)\"\n" : "Errors for \"\(target.name)\"\n"
                     header = true
                     badNodes += 1
                 }
                 let portGUID = portText == "ALL" ? target.port0GUID : target.portGUIDs[UInt8(portText) ?? 0] ?? 0
-                report.text += "   GUID 0x\(hex(portGUID)) port \(portText):" + found.map { " [\($0.0) == \($0.1)]" }.joined() + "\n"
+                report.text += "   GUID 0x\(DumpValue.hex(portGUID, digits: 1)) port \(portText):" + found.map { " [\($0.0) == \($0.1)]" }.joined() + "\n"
                 report.findings.append((target.guid, target.name, portGUID, portText, found))
             }
             let mask = capabilities[index].mask
@@ -209,7 +212,7 @@ public struct ErrorSweep: Sendable {
                     clears.append((target.lid, port, UInt16(truncatingIfNeeded: select), UInt8(truncatingIfNeeded: select >> 16)))
                 }
             }
-            let results = await send(clears.map { clear in
+            let results = await agent.windowed(clears.map { clear in
                 var mad = MAD(class: .performance, classVersion: 1, method: .set, attribute: .portCounters)
                 var body = PortCounters()
                 body.portSelect = clear.port
@@ -217,7 +220,7 @@ public struct ErrorSweep: Sendable {
                 body.counterSelect2 = PortCounters.CounterSelect2(rawValue: clear.select2)
                 try? mad.setAttribute(body)
                 return (mad, MADAddress.generalServices(lid: clear.lid))
-            })
+            }, options: options.request, progress: progress)
             for (item, result) in results.enumerated() where result == nil {
                 report.warnings.append("Failed to reset errors Lid \(clears[item].lid) port \(clears[item].port)")
             }
@@ -237,16 +240,6 @@ public struct ErrorSweep: Sendable {
         }
         return found
     }
-
-    private func query(_ requests: [(lid: UInt16, port: UInt8, attribute: AttributeID)]) async -> [MAD?] {
-        await agent.performanceGets(requests, options: options.request, progress: progress)
-    }
-
-    private func send(_ requests: [(MAD, MADAddress)]) async -> [MAD?] {
-        await agent.windowed(requests, options: options.request, progress: progress)
-    }
-
-    private func hex(_ value: UInt64) -> String { String(value, radix: 16) }
 
     /// `--json`: the summary, thresholds, suppressed counters and every finding.
     public func json(_ report: Report) -> String {
@@ -271,9 +264,9 @@ public struct ErrorSweep: Sendable {
         w.beginArray()
         for finding in report.findings {
             w.beginObject()
-            w.member("node", "0x" + hex(finding.node))
+            w.member("node", "0x" + DumpValue.hex(finding.node, digits: 1))
             w.member("name", finding.name)
-            w.member("portGUID", "0x" + hex(finding.portGUID))
+            w.member("portGUID", "0x" + DumpValue.hex(finding.portGUID, digits: 1))
             if let port = Int(finding.port) { w.member("port", port) } else { w.member("port", finding.port) }
             w.key("counters")
             w.beginObject()
