@@ -27,17 +27,11 @@ struct DiagsOptions: ParsableArguments {
     @Option(name: [.customShort("y"), .customLong("m_key")], help: ArgumentHelp("M_Key to put in SMPs.", valueName: "key"))
     var mKey: GUIDArgument?
 
-    @Flag(name: [.customShort("d"), .customLong("debug")], help: "Print what goes wrong in more detail (stderr).")
-    var debug: Int
-
-    @Flag(name: [.customShort("v"), .customLong("verbose")], help: "Verbose output.")
-    var verbose: Int
-
-    @Option(name: .customLong("node-name-map"), help: ArgumentHelp("Node name map file.", valueName: "file"))
-    var nodeNameMap: String?
-
-    @Flag(help: "Print JSON instead of the C tool's text.")
-    var json = false
+    @OptionGroup var reportOptions: ReportOptions
+    var debug: Int { reportOptions.debug }
+    var verbose: Int { reportOptions.verbose }
+    var nodeNameMap: String? { reportOptions.nodeNameMap }
+    var json: Bool { reportOptions.json }
 
     @OptionGroup var transportOptions: TransportOptions
 
@@ -68,15 +62,7 @@ struct DiagsOptions: ParsableArguments {
     /// Per-request timeout and retries as libibmad: MAD_DEF_TIMEOUT_MS 1000, MAD_DEF_RETRIES 3.
     var requestOptions: RequestOptions { RequestOptions(timeoutMilliseconds: timeout ?? 1000, retries: 3) }
 
-    /// open_node_name_map: a map that cannot be read or parsed is a warning on stderr and
-    /// the tool goes on without one, as the C tools do.
-    func loadNodeNameMap() -> NodeNameMap? {
-        guard let nodeNameMap else { return nil }
-        do { return try NodeNameMap(contentsOf: nodeNameMap) } catch {
-            StandardError.emit(NodeNameMap.warning(error))
-            return nil
-        }
-    }
+    func loadNodeNameMap() -> NodeNameMap? { reportOptions.loadNodeNameMap() }
 }
 
 /// A unicast LID, 0x0001-0xBFFF (IBA 4.1.3: 0 is reserved, 0xC000-0xFFFE multicast,

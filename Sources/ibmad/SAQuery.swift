@@ -91,17 +91,11 @@ struct SAQueryOptions: ParsableArguments {
     var port: Int? { portOptions.port }
     var timeout: Int? { portOptions.timeout }
 
-    @Flag(name: [.customShort("d"), .customLong("debug")], help: "Print what goes wrong in more detail (stderr).")
-    var debug: Int
-
-    @Flag(name: [.customShort("v"), .customLong("verbose")], help: "Verbose output.")
-    var verbose: Int
-
-    @Option(name: .customLong("node-name-map"), help: ArgumentHelp("Node name map file.", valueName: "file"))
-    var nodeNameMap: String?
-
-    @Flag(help: "Print JSON instead of the C tool's text.")
-    var json = false
+    @OptionGroup var reportOptions: ReportOptions
+    var debug: Int { reportOptions.debug }
+    var verbose: Int { reportOptions.verbose }
+    var nodeNameMap: String? { reportOptions.nodeNameMap }
+    var json: Bool { reportOptions.json }
 
     @OptionGroup var transport: TransportOptions
 
@@ -109,14 +103,7 @@ struct SAQueryOptions: ParsableArguments {
         try portOptions.checkRanges()
     }
 
-    /// open_node_name_map: a map that cannot be read is a warning on stderr, not an error.
-    func loadNodeNameMap() -> NodeNameMap? {
-        guard let nodeNameMap else { return nil }
-        do { return try NodeNameMap(contentsOf: nodeNameMap) } catch {
-            StandardError.emit(NodeNameMap.warning(error))
-            return nil
-        }
-    }
+    func loadNodeNameMap() -> NodeNameMap? { reportOptions.loadNodeNameMap() }
 }
 
 /// Text as saquery prints it, or the same records as one JSON document.
