@@ -105,9 +105,10 @@ struct IBQueryErrors: AsyncParsableCommand {
                 return try await sweep(topology, options, session, names)
             }
             options.onlyNode = node
-            if load == nil {
-                // The C tool discovers from the node's LID with max_hops 1, which finds the
+            if load == nil, topology.nodes[node]?.isSwitch == false {
+                // The C tool discovers from the CA's LID with max_hops 1, which finds the
                 // node but links none of its ports (measured on ibsim: -r shows no far end).
+                // For a switch it hangs on ibsim, so switches keep their links here.
                 for port in Array(topology.nodes[node]?.ports.keys ?? [:].keys) { topology.nodes[node]?.ports[port]?.remote = nil }
             }
         } else if let direct {
