@@ -22,6 +22,16 @@ public struct ErrorSweep: Sendable {
         public var switches = true, channelAdapters = true, routers = true
         public var clearErrors = false, clearCounts = false
         public var window = 64
+        /// --data: the data counters of each port reported with errors.
+        public var dataCounters = false
+        /// --counters: every port's data counters instead of its errors.
+        public var countersOnly = false
+        /// --details: PortXmitDiscardDetails and PortRcvErrorDetails where those counters show.
+        public var details = false
+        /// -r: the link of each port reported.
+        public var reportPort = false
+        /// -G/-S/-D: only this node (a node GUID); nil sweeps every node.
+        public var onlyNode: UInt64?
         public var request = RequestOptions()
         public init() {}
     }
@@ -85,11 +95,18 @@ public struct ErrorSweep: Sendable {
         var port0GUID: UInt64
         var portGUIDs: [UInt8: UInt64]
         var numberOfPorts: Int
+        var nodeGUID: UInt64
     }
+
+    /// PerfMgt ClassPortInfo CapabilityMask bits (IBA 16.1.2, Table 222).
+    static let allPortSelect: UInt16 = 1 << 8
+    static let extendedWidth: UInt16 = 1 << 9
+    static let extendedWidthNoIETF: UInt16 = 1 << 10
+    static let xmitWait: UInt16 = 1 << 12
 
     public func run(_ topology: Topology, nodeNames: NodeNameMap = NodeNameMap()) async -> Report {
         let targets: [Target] = topology.canonicalOrder().reversed().compactMap { guid in
-            guard let node = topology.nodes[guid] else { return nil }
+            guard let node = topology.nodes[guid], options.onlyNode.map({ $0 == guid }) ?? true else { return nil }
             switch node.info.nodeType {
             case .switch where !options.switches, .channelAdapter where !options.channelAdapters, .router where !options.routers: return nil
             default: break
@@ -101,13 +118,14 @@ public struct ErrorSweep: Sendable {
             return Target(guid: guid, lid: lid, firstPort: first, ports: ports, isSwitch: node.isSwitch,
                           name: nodeNames.name(for: guid, nodeDescription: node.description),
                           port0GUID: node.ports[0]?.guid ?? node.info.portGUID,
-                          portGUIDs: node.ports.mapValues(\.guid), numberOfPorts: Int(node.info.numberOfPorts))
+                          portGUIDs: node.ports.mapValues(\.guid), numberOfPorts: Int(node.info.numberOfPorts), nodeGUID: guid)
         }
         var report = Report()
         let before = agent.statistics.sent
 
         // 1. ClassPortInfo of every PMA.
-        let classInfo = await query(targets.map { ($0.lid, $0.firstPort, AttributeID.classPortInfo) })
+        let classInfo = await agent.performanceGets(targets.map { ($0.lid, $0.firstPort, AttributeID.classPortInfo) },
+                                                     options: options.request, progress: progress)
         let capabilities: [(mask: UInt16, ok: Bool)] = classInfo.map { mad in
             guard let mad, let info = try? mad.attribute(ClassPortInfo.self) else { return (0, false) }
             return (info.capabilityMask.rawValue, true)
@@ -115,59 +133,125 @@ public struct ErrorSweep: Sendable {
         for (index, target) in targets.enumerated() where !capabilities[index].ok {
             report.warnings.append("classportinfo query failed on \(target.name), Lid \(target.lid) port \(target.firstPort)")
         }
-        let allPorts = capabilities.map { $0.ok && $0.mask & 1 << 8 != 0 }
+        let allPorts = capabilities.map { $0.ok && $0.mask & Self.allPortSelect != 0 }
 
-        // 2. Counters: all ports at once where the PMA can, else port by port.
-        var firstRound: [(target: Int, port: UInt8)] = []
+        // 2. Counters: all ports at once where the PMA can, else port by port (--counters:
+        // every port). PortCountersExtended too where the PMA has extended width, as
+        // print_errors and print_data_cnts read it.
+        let extended = capabilities.map { $0.mask & (Self.extendedWidth | Self.extendedWidthNoIETF) != 0 }
+        var firstRound: [ReadKey] = []
         for (index, target) in targets.enumerated() {
-            if allPorts[index] { firstRound.append((index, 0xFF)) } else { firstRound += target.ports.map { (index, $0) } }
-        }
-        let firstCounters = await query(firstRound.map { (targets[$0.target].lid, $0.port, AttributeID.portCounters) })
-        var counters: [Int: [UInt8: PortCounters?]] = [:]
-        for (item, request) in firstRound.enumerated() {
-            counters[request.target, default: [:]][request.port] = firstCounters[item].flatMap { try? $0.attribute(PortCounters.self) }
-        }
-        // 3. Port by port where the all-ports counters showed an error.
-        var secondRound: [(target: Int, port: UInt8)] = []
-        for (index, target) in targets.enumerated() where allPorts[index] {
-            if let all = counters[index]?[0xFF] ?? nil, !errors(all, capability: capabilities[index].mask).isEmpty {
-                secondRound += target.ports.map { (index, $0) }
+            if allPorts[index] && !options.countersOnly {
+                firstRound.append(ReadKey(target: index, port: 0xFF))
+            } else {
+                firstRound += target.ports.map { ReadKey(target: index, port: $0) }
             }
         }
-        let secondCounters = await query(secondRound.map { (targets[$0.target].lid, $0.port, AttributeID.portCounters) })
-        for (item, request) in secondRound.enumerated() {
-            counters[request.target, default: [:]][request.port] = secondCounters[item].flatMap { try? $0.attribute(PortCounters.self) }
+        var readings = await read(firstRound, targets, extended)
+        // 3. Port by port where the all-ports counters showed an error.
+        var secondRound: [ReadKey] = []
+        for (index, target) in targets.enumerated() where allPorts[index] && !options.countersOnly {
+            if let all = readings[ReadKey(target: index, port: 0xFF)]?.counters(extended[index]),
+               !errors(all, capability: capabilities[index].mask).isEmpty {
+                secondRound += target.ports.map { ReadKey(target: index, port: $0) }
+            }
         }
+        readings.merge(await read(secondRound, targets, extended)) { $1 }
+        // 4. --details: the detail attributes of ports whose discards or receive errors show.
+        var detailKeys: [(key: ReadKey, attribute: AttributeID)] = []
+        if options.details && !options.countersOnly {
+            for key in readings.keys.sorted(by: { ($0.target, $0.port &+ 1) < ($1.target, $1.port &+ 1) }) {
+                guard let counters = readings[key]?.counters(extended[key.target]) else { continue }
+                let names = errors(counters, capability: capabilities[key.target].mask).map(\.0)
+                if names.contains("PortXmitDiscards") { detailKeys.append((key, ErrorSweepText.xmitDiscardDetails)) }
+                if names.contains("PortRcvErrors") { detailKeys.append((key, ErrorSweepText.rcvErrorDetails)) }
+            }
+        }
+        let detailAnswers = await agent.performanceGets(detailKeys.map { (targets[$0.key.target].lid, $0.key.port, $0.attribute) },
+                                                        options: options.request, progress: progress)
+        var details: [ReadKey: [UInt16: MAD?]] = [:]
+        for (item, request) in detailKeys.enumerated() { details[request.key, default: [:]][request.attribute.rawValue] = detailAnswers[item] }
+        let links = options.reportPort ? ErrorSweepText.linkInfo(topology, nodeNames: nodeNames) : [:]
 
         // The report, node by node in ibqueryerrors' order.
         var nodesChecked = 0, badNodes = 0, portsChecked = 0, failures = capabilities.filter { !$0.ok }.count
         for (index, target) in targets.enumerated() {
+            let mask = capabilities[index].mask
             var header = false
-            func line(_ portText: String, _ found: [(String, UInt64)]) {
+            /// print_results' line for a port ("ALL" for 0xFF, which only a switch prints).
+            func line(_ port: UInt8, _ reading: Reading, _ found: [(String, UInt64)]) {
                 if !header {
-                    report.text += target.isSwitch ? "Errors for 0x\(hex(target.port0GUID)) \"\(target.name)\"\n" : "Errors for \"\(target.name)\"\n"
+                    report.text += target.isSwitch ? "Errors for 0x\(DumpValue.hex(target.port0GUID, digits: 1)) \"\(target.name)\"\n" : "Errors for \"\(target.name)\"\n"
                     header = true
                     badNodes += 1
                 }
-                let portGUID = portText == "ALL" ? target.port0GUID : target.portGUIDs[UInt8(portText) ?? 0] ?? 0
-                report.text += "   GUID 0x\(hex(portGUID)) port \(portText):" + found.map { " [\($0.0) == \($0.1)]" }.joined() + "\n"
+                let portText = port == 0xFF ? "ALL" : String(port)
+                let portGUID = port == 0xFF ? target.port0GUID : target.portGUIDs[port] ?? 0
+                var text = ""
+                for (name, value) in found {
+                    text += " [\(name) == \(value)]"
+                    let key = ReadKey(target: index, port: port)
+                    for (counter, attribute, fields) in [("PortXmitDiscards", ErrorSweepText.xmitDiscardDetails, ErrorSweepText.afterXmitDiscards),
+                                                         ("PortRcvErrors", ErrorSweepText.rcvErrorDetails, ErrorSweepText.afterRcvErrors)]
+                    where name == counter && options.details {
+                        if let answer = details[key]?[attribute.rawValue] ?? nil {
+                            text += ErrorSweepText.nonZero(fields, in: answer)
+                        } else {
+                            failures += 1
+                            let attributeName = counter == "PortRcvErrors" ? "PortRcvErrorDetails" : "PortXmitDiscardDetails"
+                            report.warnings.append("\(attributeName) query failed on \(target.name), Lid \(target.lid) port \(port)")
+                        }
+                    }
+                }
+                if options.dataCounters { text += dataText(reading, mask: mask, extended: extended[index], onlyNonZero: true) }
+                if port != 0xFF || target.isSwitch { report.text += "   GUID 0x\(DumpValue.hex(portGUID, digits: 1)) port \(portText):" + text + "\n" }
+                if port != 0xFF { report.text += links[ErrorSweepText.LinkKey(node: target.nodeGUID, port: port)] ?? "" }
                 report.findings.append((target.guid, target.name, portGUID, portText, found))
             }
-            let mask = capabilities[index].mask
+            /// The counters of a port, or nil with print_errors' warning when a read failed.
+            func counters(_ port: UInt8) -> (Reading, PortCounters)? {
+                let reading = readings[ReadKey(target: index, port: port)] ?? Reading()
+                if let counters = reading.counters(extended[index]) { return (reading, counters) }
+                failures += 1
+                let attribute = reading.portCounters == nil ? "IB_GSI_PORT_COUNTERS" : "IB_GSI_PORT_COUNTERS_EXT"
+                report.warnings.append("\(attribute) query failed on \(target.name), Lid \(target.lid) port \(port)")
+                return nil
+            }
+
+            if options.countersOnly {
+                // print_data_cnts: every port's data counters, failures included in the count.
+                for port in target.ports {
+                    portsChecked += 1
+                    let reading = readings[ReadKey(target: index, port: port)] ?? Reading()
+                    guard extended[index] ? reading.extended != nil : reading.portCounters != nil else {
+                        failures += 1
+                        report.warnings.append("\(extended[index] ? "IB_GSI_PORT_COUNTERS_EXT" : "IB_GSI_PORT_COUNTERS") query failed on "
+                                               + "\(target.name), Lid \(target.lid) port \(port)")
+                        continue
+                    }
+                    if !header {
+                        report.text += "Data Counters for 0x\(DumpValue.hex(target.nodeGUID, digits: 1)) \"\(target.name)\"\n"
+                        header = true
+                    }
+                    report.text += "   GUID 0x\(DumpValue.hex(target.nodeGUID, digits: 1)) port \(port):"
+                        + dataText(reading, mask: mask, extended: extended[index], onlyNonZero: false) + "\n"
+                    report.text += links[ErrorSweepText.LinkKey(node: target.nodeGUID, port: port)] ?? ""
+                }
+                nodesChecked += 1
+                continue
+            }
             var perPort = true
             if allPorts[index] {
-                if let all = counters[index]?[0xFF] ?? nil {
+                // As the C tool: a failed all-ports read counts the ports as checked.
+                if case let (reading, all)? = counters(0xFF) {
                     let found = errors(all, capability: mask)
                     if found.isEmpty {
                         portsChecked += target.numberOfPorts
                         perPort = false
                     } else {
-                        line("ALL", found)
+                        line(0xFF, reading, found)
                     }
                 } else {
-                    // As the C tool: a failed all-ports read counts the ports as checked.
-                    failures += 1
-                    report.warnings.append("IB_GSI_PORT_COUNTERS query failed on \(target.name), Lid \(target.lid) port 255")
                     portsChecked += target.numberOfPorts
                     perPort = false
                 }
@@ -175,14 +259,10 @@ public struct ErrorSweep: Sendable {
             if perPort {
                 for port in target.ports {
                     portsChecked += 1
-                    guard let value = counters[index]?[port] ?? nil else {
-                        failures += 1
-                        report.warnings.append("IB_GSI_PORT_COUNTERS query failed on \(target.name), Lid \(target.lid) port \(port)")
-                        continue
-                    }
+                    guard case let (reading, value)? = counters(port) else { continue }
                     let found = errors(value, capability: mask)
                     if !found.isEmpty {
-                        line(String(port), found)
+                        line(port, reading, found)
                         report.badPorts += 1
                     }
                 }
@@ -196,30 +276,40 @@ public struct ErrorSweep: Sendable {
         if failures > 0 { report.text += "##          \(failures) PMA query failures\n" }
         report.text += "## Suppressed:" + options.suppressed.map { " " + $0 }.joined() + "\n"
 
-        // 4. Clear what was read (-k errors, -K data counters; IBA 16.1.3.5 CounterSelect).
+        // 5. Clear what was read (clear_port: -k errors, -K data counters; IBA 16.1.3.5
+        // CounterSelect), the detail attributes with -k --details, and the extended data
+        // counters with -K where the PMA has them.
         if options.clearErrors || options.clearCounts {
-            var clears: [(lid: UInt16, port: UInt8, select: UInt16, select2: UInt8)] = []
+            var clears: [(mad: MAD, lid: UInt16, port: UInt8, what: String?)] = []
             for (index, target) in targets.enumerated() where capabilities[index].ok || !target.ports.isEmpty {
                 let mask = capabilities[index].mask
                 var select: UInt32 = 0
-                if options.clearErrors { select |= 0xFFF | (mask & 1 << 12 != 0 ? 0x10000 : 0) }
+                if options.clearErrors { select |= 0xFFF | (mask & Self.xmitWait != 0 ? 0x10000 : 0) }
                 if options.clearCounts { select |= 0xF000 }
                 let ports: [UInt8] = allPorts[index] ? [0xFF] : target.ports
                 for port in ports {
-                    clears.append((target.lid, port, UInt16(truncatingIfNeeded: select), UInt8(truncatingIfNeeded: select >> 16)))
+                    var mad = MAD(class: .performance, classVersion: 1, method: .set, attribute: .portCounters)
+                    var body = PortCounters()
+                    body.portSelect = port
+                    body.counterSelect = PortCounters.CounterSelect(rawValue: UInt16(truncatingIfNeeded: select))
+                    body.counterSelect2 = PortCounters.CounterSelect2(rawValue: UInt8(truncatingIfNeeded: select >> 16))
+                    try? mad.setAttribute(body)
+                    clears.append((mad, target.lid, port, "Failed to reset errors Lid \(target.lid) port \(port)"))
+                    if options.clearErrors && options.details {
+                        clears.append((Self.reset(ErrorSweepText.xmitDiscardDetails, port: port, select: 0xF), target.lid, port, nil))
+                        clears.append((Self.reset(ErrorSweepText.rcvErrorDetails, port: port, select: 0x3F), target.lid, port, nil))
+                    }
+                    if extended[index] && options.clearCounts {
+                        let extendedSelect: UInt32 = mask & Self.extendedWidth != 0 ? 0xFF : 0x0F
+                        clears.append((Self.reset(.portCountersExtended, port: port, select: extendedSelect), target.lid, port,
+                                       "Failed to reset extended data counters \(target.name), Lid \(target.lid) port \(port)"))
+                    }
                 }
             }
-            let results = await send(clears.map { clear in
-                var mad = MAD(class: .performance, classVersion: 1, method: .set, attribute: .portCounters)
-                var body = PortCounters()
-                body.portSelect = clear.port
-                body.counterSelect = PortCounters.CounterSelect(rawValue: clear.select)
-                body.counterSelect2 = PortCounters.CounterSelect2(rawValue: clear.select2)
-                try? mad.setAttribute(body)
-                return (mad, MADAddress.generalServices(lid: clear.lid))
-            })
+            let results = await agent.windowed(clears.map { ($0.mad, MADAddress.generalServices(lid: $0.lid)) },
+                                               options: options.request, progress: progress)
             for (item, result) in results.enumerated() where result == nil {
-                report.warnings.append("Failed to reset errors Lid \(clears[item].lid) port \(clears[item].port)")
+                if let what = clears[item].what { report.warnings.append(what) }
             }
         }
         report.madsSent = agent.statistics.sent - before
@@ -232,21 +322,73 @@ public struct ErrorSweep: Sendable {
         for counter in Self.counters where !options.suppressed.contains(counter.name) {
             var value = counter.read(counters)
             // PortXmitWait is only a counter where the PMA says so (CapabilityMask bit 12).
-            if counter.name == "PortXmitWait", capability & 1 << 12 == 0 { value = 0 }
+            if counter.name == "PortXmitWait", capability & Self.xmitWait == 0 { value = 0 }
             if value > options.thresholds[counter.name, default: 0] { found.append((counter.name, value)) }
         }
         return found
     }
 
-    private func query(_ requests: [(lid: UInt16, port: UInt8, attribute: AttributeID)]) async -> [MAD?] {
-        await agent.performanceGets(requests, options: options.request, progress: progress)
+    /// One port's PMA answers: PortCounters, and PortCountersExtended where the PMA has it.
+    private struct Reading {
+        var portCounters: MAD?
+        var extended: MAD?
+        /// The error counters, nil where a read the C tool needs failed.
+        func counters(_ wantsExtended: Bool) -> PortCounters? {
+            guard let portCounters, !wantsExtended || extended != nil else { return nil }
+            return try? portCounters.attribute(PortCounters.self)
+        }
     }
 
-    private func send(_ requests: [(MAD, MADAddress)]) async -> [MAD?] {
-        await agent.windowed(requests, options: options.request, progress: progress)
+    private struct ReadKey: Hashable {
+        var target: Int
+        var port: UInt8
     }
 
-    private func hex(_ value: UInt64) -> String { String(value, radix: 16) }
+    /// PortCounters (not with --counters where the extended ones are read instead) and
+    /// PortCountersExtended (where the PMA has them) of each port, one after the other per
+    /// port as the C tool asks, all in one window.
+    private func read(_ keys: [ReadKey], _ targets: [Target], _ extended: [Bool]) async -> [ReadKey: Reading] {
+        var queries: [(lid: UInt16, port: UInt8, attribute: AttributeID)] = []
+        var slots: [(key: ReadKey, extended: Bool)] = []
+        for key in keys {
+            let lid = targets[key.target].lid
+            if !(options.countersOnly && extended[key.target]) {
+                queries.append((lid, key.port, .portCounters))
+                slots.append((key, false))
+            }
+            if extended[key.target] {
+                queries.append((lid, key.port, .portCountersExtended))
+                slots.append((key, true))
+            }
+        }
+        let answers = await agent.performanceGets(queries, options: options.request, progress: progress)
+        var readings: [ReadKey: Reading] = [:]
+        for (item, slot) in slots.enumerated() {
+            if slot.extended { readings[slot.key, default: Reading()].extended = answers[item] } else {
+                readings[slot.key, default: Reading()].portCounters = answers[item]
+            }
+        }
+        return readings
+    }
+
+    /// The data counters print_results (--data, non-zero ones) and print_data_cnts (all)
+    /// show: PortCountersExtended's where the PMA has extended width (all eight with
+    /// IsExtendedWidthSupported, else the first four), else PortCounters' four.
+    private func dataText(_ reading: Reading, mask: UInt16, extended: Bool, onlyNonZero: Bool) -> String {
+        let counters = extended ? Array(ErrorSweepText.extendedData.prefix(mask & Self.extendedWidth != 0 ? 8 : 4)) : ErrorSweepText.portCountersData
+        guard let mad = extended ? reading.extended : reading.portCounters else { return "" }
+        return counters.map { ($0, $0.read(mad)) }.filter { !onlyNonZero || $0.1 != 0 }.map { ErrorSweepText.data($0.0, $0.1) }.joined()
+    }
+
+    /// performance_reset_via's Set: PortSelect and CounterSelect (bytes 1-3 of the data),
+    /// CounterSelect2 for PortCountersExtended (bytes 4-7); the counters 0.
+    static func reset(_ attribute: AttributeID, port: UInt8, select: UInt32) -> MAD {
+        var mad = MAD(class: .performance, classVersion: 1, method: .set, attribute: attribute)
+        mad[Field("PortSelect", byte: 64 + 1, width: 8)] = UInt64(port)
+        mad[Field("CounterSelect", byte: 64 + 2, width: 16)] = UInt64(select & 0xFFFF)
+        if attribute == .portCountersExtended { mad[Field("CounterSelect2", byte: 64 + 4, width: 32)] = UInt64(select >> 16) }
+        return mad
+    }
 
     /// `--json`: the summary, thresholds, suppressed counters and every finding.
     public func json(_ report: Report) -> String {
@@ -271,9 +413,9 @@ public struct ErrorSweep: Sendable {
         w.beginArray()
         for finding in report.findings {
             w.beginObject()
-            w.member("node", "0x" + hex(finding.node))
+            w.member("node", "0x" + DumpValue.hex(finding.node, digits: 1))
             w.member("name", finding.name)
-            w.member("portGUID", "0x" + hex(finding.portGUID))
+            w.member("portGUID", "0x" + DumpValue.hex(finding.portGUID, digits: 1))
             if let port = Int(finding.port) { w.member("port", port) } else { w.member("port", finding.port) }
             w.key("counters")
             w.beginObject()

@@ -70,23 +70,17 @@ public enum Ping {
     /// nil when no answer came (after the request's retries) or it carried a non-zero status.
     public static func once(on agent: MADAgent, to destination: MADAddress, oui: UInt32 = openIBOUI,
                             options: RequestOptions? = nil) async throws(CancellationError) -> (reply: String, microseconds: UInt64)? {
-        let start = monotonicMicroseconds()
+        let start = monotonicNanoseconds()
         do {
             let response = try await agent.request(request(oui: oui), to: destination, options: options)
             guard response.status.isSuccess else { return nil }
-            return (replyText(response), monotonicMicroseconds() - start)
+            return (replyText(response), (monotonicNanoseconds() - start) / 1_000)
         } catch MADAgentError.cancelled {
             throw CancellationError()
         } catch {
             if Task.isCancelled { throw CancellationError() }
             return nil
         }
-    }
-
-    public static func monotonicMicroseconds() -> UInt64 {
-        var time = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &time)
-        return UInt64(time.tv_sec) * 1_000_000 + UInt64(time.tv_nsec) / 1_000
     }
 }
 

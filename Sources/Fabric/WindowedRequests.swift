@@ -1,6 +1,6 @@
 import MADAgents
 import MADTransport
-import MADWire
+public import MADWire
 import Synchronization
 
 extension MADAgent {
@@ -23,9 +23,7 @@ extension MADAgent {
     func performanceGets(_ requests: [(lid: UInt16, port: UInt8, attribute: AttributeID)], options: RequestOptions,
                          progress: SweepProgress? = nil) async -> [MAD?] {
         await windowed(requests.map { request in
-            var mad = MAD(class: .performance, classVersion: 1, method: .get, attribute: request.attribute)
-            mad[Field("PortSelect", byte: 64 + 1, width: 8)] = UInt64(request.port)  // PerfMgt data starts at byte 64
-            return (mad, MADAddress.generalServices(lid: request.lid))
+            (PMARequest.get(request.attribute, port: request.port), MADAddress.generalServices(lid: request.lid))
         }, options: options, progress: progress)
     }
 }
@@ -36,4 +34,15 @@ final class ResultBox: Sendable {
     init(count: Int) { storage = Mutex([MAD?](repeating: nil, count: count)) }
     func store(_ mad: MAD, at index: Int) { storage.withLock { $0[index] = mad } }
     var values: [MAD?] { storage.withLock { $0 } }
+}
+
+/// The PMA query libibmad's pma_query_via sends for every attribute: a PerfMgt Get with
+/// PortSelect (byte 1 of the data, which starts at byte 64 after the GMP header's 40
+/// reserved bytes, IBA 16.1.1) set to the port.
+public enum PMARequest {
+    public static func get(_ attribute: AttributeID, port: UInt8) -> MAD {
+        var mad = MAD(class: .performance, classVersion: 1, method: .get, attribute: attribute)
+        mad[Field("PortSelect", byte: 64 + 1, width: 8)] = UInt64(port)
+        return mad
+    }
 }

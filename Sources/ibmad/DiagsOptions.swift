@@ -6,15 +6,10 @@ import MADWire
 /// The options every infiniband-diags tool takes (ibdiag_common.c), shared by the
 /// fabric-facing subcommands through `@OptionGroup`.
 struct DiagsOptions: ParsableArguments {
-    @Option(name: [.customShort("C"), .customLong("Ca")], help: ArgumentHelp("CA name to use.", valueName: "ca"))
-    var ca: String?
-
-    @Option(name: [.customShort("P"), .customLong("Port")], help: ArgumentHelp("CA port number to use.", valueName: "port"))
-    var port: Int?
-
-    @Option(name: [.customShort("t"), .customLong("timeout")],
-            help: ArgumentHelp("Timeout of one attempt in ms (default 1000; 3 retries, as libibmad).", valueName: "ms"))
-    var timeout: Int?
+    @OptionGroup var portOptions: PortOptions
+    var ca: String? { portOptions.ca }
+    var port: Int? { portOptions.port }
+    var timeout: Int? { portOptions.timeout }
 
     @Flag(name: [.customShort("D"), .customLong("Direct")], help: "The destination is a directed-route path (0,1,3).")
     var direct = false
@@ -32,17 +27,11 @@ struct DiagsOptions: ParsableArguments {
     @Option(name: [.customShort("y"), .customLong("m_key")], help: ArgumentHelp("M_Key to put in SMPs.", valueName: "key"))
     var mKey: GUIDArgument?
 
-    @Flag(name: [.customShort("d"), .customLong("debug")], help: "Print what goes wrong in more detail (stderr).")
-    var debug: Int
-
-    @Flag(name: [.customShort("v"), .customLong("verbose")], help: "Verbose output.")
-    var verbose: Int
-
-    @Option(name: .customLong("node-name-map"), help: ArgumentHelp("Node name map file.", valueName: "file"))
-    var nodeNameMap: String?
-
-    @Flag(help: "Print JSON instead of the C tool's text.")
-    var json = false
+    @OptionGroup var reportOptions: ReportOptions
+    var debug: Int { reportOptions.debug }
+    var verbose: Int { reportOptions.verbose }
+    var nodeNameMap: String? { reportOptions.nodeNameMap }
+    var json: Bool { reportOptions.json }
 
     @OptionGroup var transportOptions: TransportOptions
 
@@ -60,8 +49,7 @@ struct DiagsOptions: ParsableArguments {
         if let dqpn, dqpn == 0 || dqpn > 0xFF_FFFF { throw ValidationError("--dqpn \(dqpn) is not a GSI QP number (1-0xFFFFFF; QP0 takes SMPs only)") }
         _ = try parseDestinationGID(dgid, option: "--dgid")
         if [direct, guid, lid].filter({ $0 }).count > 1 { throw ValidationError("use only one of -D, -G and -L") }
-        if let timeout, timeout <= 0 { throw ValidationError("-t/--timeout must be a positive number of milliseconds") }
-        if let port, port < 0 || port > 254 { throw ValidationError("-P/--Port \(port) is outside 0-254") }
+        try portOptions.checkRanges()
     }
 
     /// The port DiagsSession opens (the GID was checked by validate()).
@@ -74,15 +62,7 @@ struct DiagsOptions: ParsableArguments {
     /// Per-request timeout and retries as libibmad: MAD_DEF_TIMEOUT_MS 1000, MAD_DEF_RETRIES 3.
     var requestOptions: RequestOptions { RequestOptions(timeoutMilliseconds: timeout ?? 1000, retries: 3) }
 
-    /// open_node_name_map: a map that cannot be read or parsed is a warning on stderr and
-    /// the tool goes on without one, as the C tools do.
-    func loadNodeNameMap() -> NodeNameMap? {
-        guard let nodeNameMap else { return nil }
-        do { return try NodeNameMap(contentsOf: nodeNameMap) } catch {
-            StandardError.emit(NodeNameMap.warning(error))
-            return nil
-        }
-    }
+    func loadNodeNameMap() -> NodeNameMap? { reportOptions.loadNodeNameMap() }
 }
 
 /// A unicast LID, 0x0001-0xBFFF (IBA 4.1.3: 0 is reserved, 0xC000-0xFFFE multicast,

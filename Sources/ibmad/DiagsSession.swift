@@ -115,8 +115,7 @@ final class DiagsSession {
     /// PerfMgt Get(attribute) to the PMA (QP1) of `lid` with PortSelect (data byte 1) set
     /// to `port`, as libibmad's pma_query_via does for every attribute.
     func pma(_ attribute: AttributeID, port: Int, lid: UInt16, orFail failure: String) async throws(DiagsFailure) -> MAD {
-        var mad = MAD(class: .performance, classVersion: 1, method: .get, attribute: attribute)
-        mad[Field("PortSelect", byte: 64 + 1, width: 8)] = UInt64(UInt8(truncatingIfNeeded: port))
+        let mad = PMARequest.get(attribute, port: UInt8(truncatingIfNeeded: port))
         let response: MAD
         do {
             response = try await agent.request(mad, to: gsiAddress(lid: lid), options: options)

@@ -5,12 +5,7 @@ import ArgumentParser
 /// these tools use for their own options (ibqueryerrors' -s suppress, iblinkinfo's
 /// -d down-only, both tools' -D/-G single-node forms).
 struct FabricScanOptions: ParsableArguments {
-    @Option(name: [.customShort("C"), .customLong("Ca")], help: ArgumentHelp("CA name to use.", valueName: "ca"))
-    var ca: String?
-    @Option(name: [.customShort("P"), .customLong("Port")], help: ArgumentHelp("CA port number to use.", valueName: "port"))
-    var port: Int?
-    @Option(name: [.customShort("t"), .customLong("timeout")], help: ArgumentHelp("Timeout of one attempt in ms (default 1000).", valueName: "ms"))
-    var timeout: Int?
+    @OptionGroup var portOptions: PortOptions
     @Option(name: [.customShort("y"), .customLong("m_key")], help: ArgumentHelp("M_Key to put in SMPs.", valueName: "key"))
     var mKey: String?
     @Flag(name: [.customShort("v"), .customLong("verbose")], help: "Verbose output (stderr).") var verbose: Int
@@ -20,9 +15,9 @@ struct FabricScanOptions: ParsableArguments {
     /// The same settings as the shared session code takes them (validated by its parser).
     func diagsOptions() throws -> DiagsOptions {
         var arguments: [String] = []
-        if let ca { arguments += ["-C", ca] }
-        if let port { arguments += ["-P", String(port)] }
-        if let timeout { arguments += ["-t", String(timeout)] }
+        if let ca = portOptions.ca { arguments += ["-C", ca] }
+        if let port = portOptions.port { arguments += ["-P", String(port)] }
+        if let timeout = portOptions.timeout { arguments += ["-t", String(timeout)] }
         if let mKey { arguments += ["-y", mKey] }
         if let nodeNameMap { arguments += ["--node-name-map", nodeNameMap] }
         return try DiagsOptions.parse(arguments)

@@ -93,7 +93,7 @@ struct IBPing: AsyncParsableCommand {
         let destinationName = DiagsDestination(lid: lid, gid: address.globalRoute?.destinationGID)
         let destinationText = destinationName.description
         InterruptFlag.install()
-        let start = Ping.monotonicMicroseconds()
+        let start = monotonicNanoseconds()
         let results = PingLog()
         let wantsJSON = diags.json, flood = self.flood, count = self.count, options = session.options
         let agent = session.agent
@@ -123,7 +123,7 @@ struct IBPing: AsyncParsableCommand {
             await group.next()
             group.cancelAll()
         }
-        let elapsed = Ping.monotonicMicroseconds() - start
+        let elapsed = (monotonicNanoseconds() - start) / 1_000
         let final = results.state.withLock { $0 }
         if final.statistics.transmitted > 0 && final.statistics.received == 0 {
             // The C client says nothing more; one line on stderr says what 100% loss means.

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Fabric
 import MADAgents
+import MADWire
 
 #if canImport(Glibc)
 import Glibc
@@ -10,8 +11,8 @@ import Glibc
 /// discovery and the PMA sweep each kept in one window of outstanding MADs, where the C
 /// tool asks every port's PMA one after another.
 ///
-/// Not (yet) here: -G/-S/-D (one node), -r, --data, --counters, --details (rejected as
-/// unknown options). The C tool's
+/// -G/-S and -D sweep one node of the discovered (or loaded) fabric, where the C tool
+/// discovers only that node and its neighbours; the output is the same. The C tool's
 /// SL lookup (a PathRecord GetTable to the SA before the sweep) is skipped: PMA queries
 /// go on SL 0, as with its --skip-sl.
 struct IBQueryErrors: AsyncParsableCommand {
@@ -36,6 +37,16 @@ struct IBQueryErrors: AsyncParsableCommand {
     var clearCounts = false
     @Flag(name: [.customShort("R"), .customLong("GNDN")], help: "Obsolete; does nothing.") var obsolete = false
     @Flag(name: .customLong("skip-sl"), help: "Do not look up SLs (never done here).") var skipSL = false
+    @Option(name: [.customShort("G"), .customLong("port-guid"), .customShort("S")],
+            help: ArgumentHelp("Report only the node with this port GUID (-S: the same, as before).", valueName: "port_guid"))
+    var portGUID: String?
+    @Option(name: [.customShort("D"), .customLong("Direct")],
+            help: ArgumentHelp("Report only the node at this directed-route path.", valueName: "dr_path"))
+    var direct: String?
+    @Flag(name: [.customShort("r"), .customLong("report-port")], help: "Report the link of each port shown.") var reportPort = false
+    @Flag(name: .customLong("data"), help: "Include the data counters of ports with errors.") var data = false
+    @Flag(name: .customLong("details"), help: "Include PortXmitDiscardDetails and PortRcvErrorDetails.") var details = false
+    @Flag(name: .customLong("counters"), help: "Print the data counters of every port instead of errors.") var counters = false
     @Option(name: [.customLong("load-cache"), .customLong("load")],
             help: ArgumentHelp("Sweep the nodes of this ibnetdiscover topology file instead of discovering.", valueName: "file"))
     var load: String?
@@ -61,6 +72,10 @@ struct IBQueryErrors: AsyncParsableCommand {
         do { session = try DiagsSession(diags, window: outstanding) } catch { throw error.report(tool: "ibqueryerrors") }
         defer { session.close() }
 
+        if direct != nil && load != nil {
+            StandardError.emit("Cannot specify cache and direct route path\n")
+            throw ExitCode(255)
+        }
         var topology: Topology
         if let load {
             do {
@@ -81,6 +96,43 @@ struct IBQueryErrors: AsyncParsableCommand {
         }
 
         var options = ErrorSweep.Options()
+        if let portGUID {
+            // strtoull(optarg, NULL, 0): a GUID that does not parse is 0, found nowhere.
+            let guid = Self.strtoull(portGUID)
+            guard let node = Self.node(in: topology, portGUID: guid) else {
+                StandardError.emit("Failed to find node: \(portGUID)\n")
+                options.onlyNode = 0
+                return try await sweep(topology, options, session, names)
+            }
+            options.onlyNode = node
+            if load == nil, topology.nodes[node]?.isSwitch == false {
+                // The C tool discovers from the CA's LID with max_hops 1, which finds the
+                // node but links none of its ports (measured on ibsim: -r shows no far end).
+                // For a switch it hangs on ibsim, so switches keep their links here.
+                for port in Array(topology.nodes[node]?.ports.keys ?? [:].keys) { topology.nodes[node]?.ports[port]?.remote = nil }
+            }
+        } else if let direct {
+            // A path that does not parse leaves the C tool's portid empty: the local node.
+            guard let path = (try? DRPathArgument(parsing: direct).value) ?? (try? DirectedRoutePath(parsing: "0")),
+                  let response = try? await session.get(.nodeInfo, at: .directed(path), orFail: ""),
+                  let info = try? response.attribute(NodeInfo.self) else {
+                // The C tool stops here, before its summary, with status 0.
+                StandardError.emit("Failed to query local Node Info\n")
+                return
+            }
+            guard let node = Self.node(in: topology, portGUID: info.portGUID) else {
+                StandardError.emit("Failed to find node: \(direct)\n")
+                options.onlyNode = 0
+                return try await sweep(topology, options, session, names)
+            }
+            options.onlyNode = node
+        }
+        try await sweep(topology, options, session, names)
+    }
+
+    /// The sweep from `options` (its node selection made) on, and the exit status.
+    private func sweep(_ topology: Topology, _ selection: ErrorSweep.Options, _ session: DiagsSession, _ names: NodeNameMap) async throws {
+        var options = selection
         options.suppressed = suppress.flatMap { $0.split(separator: ",").map(String.init) } + (suppressCommon ? ["PortRcvSwitchRelayErrors"] : [])
         (options.thresholds, options.thresholdText) = Self.thresholds(from: thresholdFile)
         if switchesOnly || channelAdaptersOnly || routersOnly {
@@ -91,6 +143,7 @@ struct IBQueryErrors: AsyncParsableCommand {
         options.clearErrors = clearErrors
         options.clearCounts = clearCounts
         options.window = outstanding
+        (options.dataCounters, options.countersOnly, options.details, options.reportPort) = (data, counters, details, reportPort)
         options.request = session.options
         let sweepProgress = SweepProgress()
         sweepProgress.found(nodes: topology.nodes.count)
@@ -105,6 +158,21 @@ struct IBQueryErrors: AsyncParsableCommand {
             throw ExitCode(1)
         }
         if report.badPorts > 0 { throw ExitCode(1) }
+    }
+
+    /// ibnd_find_port_guid: the node one of whose ports has `portGUID`.
+    static func node(in topology: Topology, portGUID: UInt64) -> UInt64? {
+        topology.order.first { guid in
+            guard let node = topology.nodes[guid] else { return false }
+            return node.info.portGUID == portGUID || node.ports.values.contains { $0.guid == portGUID }
+        }
+    }
+
+    /// strtoull(text, NULL, 0): 0x hex, 0 octal, else decimal; the digits that parse.
+    static func strtoull(_ text: String) -> UInt64 {
+        var value: UInt64 = 0
+        text.withCString { value = Glibc.strtoull($0, nil, 0) }
+        return value
     }
 
     /// The error_thresholds file: NAME=VALUE lines (strtoul base 0), '#' comments. The

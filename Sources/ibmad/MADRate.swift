@@ -1,6 +1,7 @@
 import ArgumentParser
 import Fabric
 import MADAgents
+import MADTransport
 import MADWire
 import Synchronization
 
@@ -33,14 +34,14 @@ struct MADRate: AsyncParsableCommand {
         defer { session.close() }
         let maxLID = self.maxLID
         let failures = FailureCount()
-        let start = Ping.monotonicMicroseconds()
+        let start = monotonicNanoseconds()
         await session.agent.sweep(count: count, options: session.options, request: { item in
             (MAD(class: .subnetLIDRouted, classVersion: 1, method: .get, attribute: .nodeInfo),
              .subnetManagement(lid: UInt16(item % Int(maxLID)) + 1))
         }) { _, outcome in
             if case .failure = outcome { failures.add() }
         }
-        let seconds = Double(Ping.monotonicMicroseconds() - start) / 1e6
+        let seconds = Double(monotonicNanoseconds() - start) / 1e9
         let statistics = session.agent.statistics
         print("window \(window): \(count) MADs in \(String(format3: seconds)) s = \(Int((Double(count) / seconds).rounded())) MADs/s "
               + "(\(statistics.retries) resent, \(failures.value) failed)")

@@ -86,43 +86,24 @@ struct SAQuery: AsyncParsableCommand {
 
 /// What saquery keeps of infiniband-diags' common options (it takes -D -G -L -s -y itself).
 struct SAQueryOptions: ParsableArguments {
-    @Option(name: [.customShort("C"), .customLong("Ca")], help: ArgumentHelp("CA name to use.", valueName: "ca"))
-    var ca: String?
+    @OptionGroup var portOptions: PortOptions
+    var ca: String? { portOptions.ca }
+    var port: Int? { portOptions.port }
+    var timeout: Int? { portOptions.timeout }
 
-    @Option(name: [.customShort("P"), .customLong("Port")], help: ArgumentHelp("CA port number to use.", valueName: "port"))
-    var port: Int?
-
-    @Option(name: [.customShort("t"), .customLong("timeout")],
-            help: ArgumentHelp("Timeout of one attempt in ms (default 1000).", valueName: "ms"))
-    var timeout: Int?
-
-    @Flag(name: [.customShort("d"), .customLong("debug")], help: "Print what goes wrong in more detail (stderr).")
-    var debug: Int
-
-    @Flag(name: [.customShort("v"), .customLong("verbose")], help: "Verbose output.")
-    var verbose: Int
-
-    @Option(name: .customLong("node-name-map"), help: ArgumentHelp("Node name map file.", valueName: "file"))
-    var nodeNameMap: String?
-
-    @Flag(help: "Print JSON instead of the C tool's text.")
-    var json = false
+    @OptionGroup var reportOptions: ReportOptions
+    var debug: Int { reportOptions.debug }
+    var verbose: Int { reportOptions.verbose }
+    var nodeNameMap: String? { reportOptions.nodeNameMap }
+    var json: Bool { reportOptions.json }
 
     @OptionGroup var transport: TransportOptions
 
     func validate() throws {
-        if let timeout, timeout <= 0 { throw ValidationError("-t/--timeout must be a positive number of milliseconds") }
-        if let port, port < 0 || port > 254 { throw ValidationError("-P/--Port \(port) is outside 0-254") }
+        try portOptions.checkRanges()
     }
 
-    /// open_node_name_map: a map that cannot be read is a warning on stderr, not an error.
-    func loadNodeNameMap() -> NodeNameMap? {
-        guard let nodeNameMap else { return nil }
-        do { return try NodeNameMap(contentsOf: nodeNameMap) } catch {
-            StandardError.emit(NodeNameMap.warning(error))
-            return nil
-        }
-    }
+    func loadNodeNameMap() -> NodeNameMap? { reportOptions.loadNodeNameMap() }
 }
 
 /// Text as saquery prints it, or the same records as one JSON document.

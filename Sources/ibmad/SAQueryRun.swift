@@ -31,43 +31,22 @@ struct SAQueryRun {
         case .classPortInfo:
             return
         case .node, .smInfo, .switchInfo:
-            template = SATemplate(size: kind == .node ? 108 : kind == .smInfo ? 24 : 24)
-            if let first { template.set(try await client.lidAndPorts(first).lid.map(Int64.init), at: 0, width: 2, bit: 0) }
+            template = SATemplate(size: kind == .node ? 108 : 24)
+            if let first { try await fill(&template, with: first, lid: (0, 0)) }
         case .portInfo:
             template = SATemplate(size: 68)
-            if let first {
-                let (lid, port, options) = try await client.lidAndPorts(first)
-                template.set(lid.map(Int64.init), at: 0, width: 2, bit: 0)
-                template.set(port, at: 2, width: 1, bit: 1, unset: -1)
-                template.set(options, at: 3, width: 1, bit: 2, unset: -1)
-            }
+            if let first { try await fill(&template, with: first, lid: (0, 0), (2, 1, 1), (3, 1, 2)) }
         case .guidInfo:
             template = SATemplate(size: 72)
-            if let first {
-                let (lid, block, _) = try await client.lidAndPorts(first)
-                template.set(lid.map(Int64.init), at: 0, width: 2, bit: 0)
-                template.set(block, at: 2, width: 1, bit: 1, unset: -1)
-            }
+            if let first { try await fill(&template, with: first, lid: (0, 0), (2, 1, 1)) }
         case .pKeyTable:
             template = SATemplate(size: 72)
-            if let first {
-                let (lid, port, block) = try await client.lidAndPorts(first)
-                template.set(lid.map(Int64.init), at: 0, width: 2, bit: 0)
-                template.set(port, at: 4, width: 1, bit: 2, unset: -1)
-                template.set(block, at: 2, width: 2, bit: 1, unset: -1)
-            }
+            // "LID/port/block": the port is byte 4, the block number bytes 2-3.
+            if let first { try await fill(&template, with: first, lid: (0, 0), (4, 1, 2), (2, 2, 1)) }
         case .link:
             template = SATemplate(size: 8)
-            if let first {
-                let (lid, port, _) = try await client.lidAndPorts(first)
-                template.set(lid.map(Int64.init), at: 0, width: 2, bit: 0)
-                template.set(port, at: 2, width: 1, bit: 1, unset: -1)
-            }
-            if let second {
-                let (lid, port, _) = try await client.lidAndPorts(second)
-                template.set(lid.map(Int64.init), at: 4, width: 2, bit: 3)
-                template.set(port, at: 3, width: 1, bit: 2, unset: -1)
-            }
+            if let first { try await fill(&template, with: first, lid: (0, 0), (2, 1, 1)) }
+            if let second { try await fill(&template, with: second, lid: (4, 3), (3, 1, 2)) }
         case .informInfo:
             template = SATemplate(size: 60)
             if let first {
@@ -86,6 +65,18 @@ struct SAQueryRun {
         }
         let records = try await client.query(kind.attribute, mask: template.mask, template: template.bytes)
         for record in records { try dump(kind, record, saCapabilityMask2: saCapabilityMask2, into: &output) }
+    }
+
+    /// "LID[/A[/B]]" (SAClient.lidAndPorts) into `template`: the 2-byte LID at `lid` (offset,
+    /// component bit), A and B at their (offset, width, bit) when the record has them; -1 is
+    /// the C tool's "not given" for A and B.
+    private func fill(_ template: inout SATemplate, with text: String, lid: (at: Int, bit: Int),
+                      _ a: (at: Int, width: Int, bit: Int)? = nil,
+                      _ b: (at: Int, width: Int, bit: Int)? = nil) async throws(SAFailure) {
+        let parts = try await client.lidAndPorts(text)
+        template.set(parts.lid.map(Int64.init), at: lid.at, width: 2, bit: lid.bit)
+        if let a { template.set(parts.port1, at: a.at, width: a.width, bit: a.bit, unset: -1) }
+        if let b { template.set(parts.port2, at: b.at, width: b.width, bit: b.bit, unset: -1) }
     }
 
     /// --src-to-dst names or LIDs, resolved before anything else (get_lid in main).

@@ -119,27 +119,10 @@ struct DiscoverFabricTests {
         let original = try fabric.run(IBMadBinary.url.path, ["ibnetdiscover", "--json"])
 
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        let process = Process()
-        process.executableURL = root.appendingPathComponent("scripts/with-fabric")
-        process.arguments = ["--fabric", file.path, "--preload", IBMadBinary.url.path, "ibnetdiscover", "--json"]
-        // A file, not a pipe: ibsim and opensm inherit stdout, so a pipe ends only when
-        // they are gone.
-        let outputFile = try TemporaryFiles.directory().appendingPathComponent("resimulated-topology.json")
-        _ = FileManager.default.createFile(atPath: outputFile.path, contents: nil)
-        process.standardOutput = try FileHandle(forWritingTo: outputFile)
-        process.standardError = FileHandle.nullDevice
-        process.standardInput = FileHandle.nullDevice
-        // swift-testing's threads block SIGTERM and a child inherits the mask: ibsim and
-        // opensm would ignore fabric_stop's TERM. Spawn with nothing blocked.
-        var none = sigset_t(), saved = sigset_t()
-        sigemptyset(&none)
-        pthread_sigmask(SIG_SETMASK, &none, &saved)
-        defer { pthread_sigmask(SIG_SETMASK, &saved, nil) }
-        try process.run()
-        pthread_sigmask(SIG_SETMASK, &saved, nil)
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0)
-        let data = try Data(contentsOf: outputFile)
+        let resimulated = try FileOutputProcess(root.appendingPathComponent("scripts/with-fabric"),
+                                                ["--fabric", file.path, "--preload", IBMadBinary.url.path, "ibnetdiscover", "--json"]).finish()
+        #expect(resimulated.status == 0)
+        let data = Data(resimulated.stdout.utf8)
 
         func shape(_ json: Data) throws -> (nodes: Set<String>, links: Set<String>) {
             let document = try #require(try JSONSerialization.jsonObject(with: json) as? [String: Any])

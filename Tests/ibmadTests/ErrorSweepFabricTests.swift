@@ -83,8 +83,82 @@ struct ErrorSweepFabricTests {
         #expect(c.status == 0 && ours.status == 0 && ours.stdout == c.stdout)
     }
 
+    /// The port GUID of the node whose description starts with `name` (IBMAD_FABRIC_NODES).
+    private func portGUID(_ name: String) throws -> String {
+        let path = try #require(ProcessInfo.processInfo.environment["IBMAD_FABRIC_NODES"])
+        let line = try #require(try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n")
+            .first { $0.contains("\"\(name)") }, "\(name) is not in \(path)")
+        return String(line.split(separator: " ")[3])
+    }
+
+    @Test("-r, --details, -G/-S and -D as the C tool prints them")
+    func linkDetailsAndOneNode() throws {
+        try clearAll()
+        try console("PerformanceSet \"H3\"[1] PortCounters.PortRcvErrors=7")
+        try console("PerformanceSet \"H3\"[1] PortRcvErrorDetails.PortMalformedPacketErrors=4")
+        try console("PerformanceSet \"leaf1\"[2] PortCounters.PortXmitDiscards=5")
+        try console("PerformanceSet \"leaf1\"[2] PortXmitDiscardDetails.PortNeighborMTUDiscards=3")
+        try console("PerformanceSet \"spine2\"[3] PortCounters.SymbolErrorCounter=2")
+        defer { try? clearAll() }
+        let h3 = try portGUID("H3 "), leaf1 = try portGUID("leaf1")
+        // -G names a CA: the C tool's single-node discovery links none of its ports, so -r
+        // shows no far end. (-G of a switch hangs the C tool on ibsim: compared from the
+        // cache below.) -D 0,9 leads nowhere: no summary, status 0. -G 0x1234: found nowhere.
+        for arguments in [["-r"], ["--details"], ["--details", "-r"], ["-G", h3], ["-S", h3, "-r"], ["-G", "0x1234"], ["-G", "nonsense"],
+                          ["-D", "0,1"], ["-D", "0,1", "-r"], ["-D", "0,1,2", "-r"], ["-D", "0,1,3", "--details"], ["-D", "0,9"],
+                          ["--switch", "-r", "--details"], ["-c", "-r"]] {
+            try expectSame(arguments)
+        }
+        // From a cached fabric: the C tool reads its --cache file, ours the topology text.
+        let directory = try TemporaryFiles.directory()
+        let cache = directory.appendingPathComponent("sweep-cache").path, topology = directory.appendingPathComponent("sweep-text").path
+        _ = try fabric.run(try #require(TestFabric.cTool("ibnetdiscover")), ["--cache", cache, topology])
+        for arguments in [["-G", leaf1, "--details"], ["-G", h3, "--details"], ["-G", leaf1, "--switch"]] {
+            try expectSameFromCache(arguments, cache: cache, topology: topology, seed: [])
+        }
+        let (c, ours) = try (fabric.run(try #require(TestFabric.cTool("ibqueryerrors")), ["--load-cache", cache, "-D", "0,1"]),
+                             fabric.run(IBMadBinary.url.path, ["ibqueryerrors", "--load-cache", topology, "-D", "0,1"]))
+        #expect(c.status == 255 && ours.status == c.status && ours.stdout == c.stdout && ours.stderr.contains("Cannot specify cache and direct route path"))
+    }
+
+    /// The C tool with `--load-cache CACHE`, ours with `--load-cache TOPOLOGY`, each after
+    /// `seed` is written to ibsim's console (the data counters count every MAD, so each
+    /// run starts from the same values and sends the same PMA MADs in the same order).
+    private func expectSameFromCache(_ arguments: [String], cache: String, topology: String, seed: [String],
+                                     sourceLocation: SourceLocation = #_sourceLocation) throws {
+        let cTool = try #require(TestFabric.cTool("ibqueryerrors"))
+        for command in seed { try console(command) }
+        let c = try fabric.run(cTool, ["--load-cache", cache] + arguments)
+        for command in seed { try console(command) }
+        let ours = try fabric.run(IBMadBinary.url.path, ["ibqueryerrors", "--load-cache", topology] + arguments)
+        let line = (["ibqueryerrors", "--load-cache"] + arguments).joined(separator: " ")
+        #expect(ours.status == c.status, "\(line): exit status (ours stderr: \(ours.stderr))", sourceLocation: sourceLocation)
+        #expect(ours.stdout == c.stdout, "\(line): stdout", sourceLocation: sourceLocation)
+    }
+
+    @Test("--data and --counters: data counters in the C tool's units, one node from the cache")
+    func dataCounters() throws {
+        try clearAll()
+        try console("PerformanceSet \"H3\"[1] PortCounters.PortRcvErrors=7")
+        try console("PerformanceSet \"leaf1\"[2] PortCounters.PortXmitDiscards=5")
+        defer { try? clearAll() }
+        let directory = try TemporaryFiles.directory()
+        let cache = directory.appendingPathComponent("data-cache").path, topology = directory.appendingPathComponent("data-text").path
+        _ = try fabric.run(try #require(TestFabric.cTool("ibnetdiscover")), ["--cache", cache, topology])
+        // Values across the units (B..GB words, K..G packets); every port the MADs cross.
+        let values = ["PortXmitData=123456789", "PortRcvData=1000", "PortXmitPkts=4242", "PortRcvPkts=5000000000"]
+        func seed(_ node: String, ports: ClosedRange<Int>) -> [String] {
+            ports.flatMap { port in values.map { "PerformanceSet \"\(node)\"[\(port)] PortCountersExtended.\($0)" } }
+        }
+        let h3 = try portGUID("H3 "), leaf1 = try portGUID("leaf1")
+        for arguments in [["--counters"], ["--data"], ["--data", "--details"], ["--counters", "--ca"]] {
+            try expectSameFromCache(["-G", h3] + arguments, cache: cache, topology: topology, seed: seed("H3", ports: 1...1))
+            try expectSameFromCache(["-G", leaf1] + arguments, cache: cache, topology: topology, seed: seed("leaf1", ports: 0...8))
+        }
+    }
+
     @Test func badArguments() throws {
-        for arguments in [["-s", "NoSuchCounter"], ["-o", "0"], ["-G", "0x1"], ["--details"]] {
+        for arguments in [["-s", "NoSuchCounter"], ["-o", "0"], ["-G"], ["--detail"]] {
             let run = try fabric.run(IBMadBinary.url.path, ["ibqueryerrors"] + arguments)
             #expect(run.status == 64, "\(arguments): \(run.stderr)")
         }

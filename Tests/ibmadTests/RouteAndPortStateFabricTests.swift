@@ -251,32 +251,13 @@ struct RouteAndPortStateFabricTests {
             rm -rf "$dir"
             """
         let net = try #require(ProcessInfo.processInfo.environment["IBMAD_FABRIC_NET"], "IBMAD_FABRIC_NET is unset")
-        let process = Process()
-        process.executableURL = root.appendingPathComponent("scripts/with-fabric")
-        process.arguments = ["--fabric", net, "bash", "-c", script, "transcript", list, ibmad ?? ""]
         var environment = ProcessInfo.processInfo.environment
         environment["PATH"] = (environment["PATH"] ?? "/usr/bin:/bin") + ":/usr/sbin:/sbin"
-        process.environment = environment
-        // A file, not a pipe: ibsim and opensm inherit stdout, and a pipe would only reach
-        // end of file once they are gone.
-        let output = try TemporaryFiles.directory().appendingPathComponent("portstate-transcript-\(UUID().uuidString)")
-        _ = FileManager.default.createFile(atPath: output.path, contents: nil)
-        defer { try? FileManager.default.removeItem(at: output) }
-        process.standardOutput = try FileHandle(forWritingTo: output)
-        process.standardError = FileHandle.nullDevice
-        process.standardInput = FileHandle.nullDevice
-        // The child inherits this thread's signal mask, and swift-testing's threads block
-        // SIGTERM: ibsim and opensm would then ignore fabric_stop's TERM and each cost the
-        // 2 s wait before KILL. Spawn with nothing blocked, then restore the mask.
-        var none = sigset_t(), saved = sigset_t()
-        sigemptyset(&none)
-        pthread_sigmask(SIG_SETMASK, &none, &saved)
-        defer { pthread_sigmask(SIG_SETMASK, &saved, nil) }
-        try process.run()
-        pthread_sigmask(SIG_SETMASK, &saved, nil)
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0, "scripts/with-fabric for \(commands.first ?? "")")
-        return try String(contentsOf: output, encoding: .utf8)
+        let result = try FileOutputProcess(root.appendingPathComponent("scripts/with-fabric"),
+                                           ["--fabric", net, "bash", "-c", script, "transcript", list, ibmad ?? ""],
+                                           environment: environment).finish()
+        #expect(result.status == 0, "scripts/with-fabric for \(commands.first ?? "")")
+        return result.stdout
     }
 
     func expectSameSequence(_ commands: [String], sourceLocation: SourceLocation = #_sourceLocation) throws {

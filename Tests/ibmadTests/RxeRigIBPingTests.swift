@@ -35,54 +35,11 @@ enum CLIRig {
 
     /// Runs `executable` to its end.
     static func run(_ executable: String, _ arguments: [String]) throws -> IBMadBinary.Result {
-        let background = try Background(executable, arguments)
-        background.process.waitUntilExit()
-        return try background.finish()
+        try Background(URL(fileURLWithPath: executable), arguments).finish()
     }
 
     /// A process left running (a server) with its output in files.
-    final class Background {
-        let process = Process()
-        let output: URL
-        let errors: URL
-
-        init(_ executable: String, _ arguments: [String]) throws {
-            let directory = try TemporaryFiles.directory()
-            output = directory.appendingPathComponent("rig-stdout-\(UUID().uuidString)")
-            errors = directory.appendingPathComponent("rig-stderr-\(UUID().uuidString)")
-            _ = FileManager.default.createFile(atPath: output.path, contents: nil)
-            _ = FileManager.default.createFile(atPath: errors.path, contents: nil)
-            process.executableURL = URL(fileURLWithPath: executable)
-            process.arguments = arguments
-            process.standardInput = FileHandle.nullDevice
-            process.standardOutput = try FileHandle(forWritingTo: output)
-            process.standardError = try FileHandle(forWritingTo: errors)
-            // swift-testing's threads block SIGTERM and a child inherits the mask: the C
-            // ibping -S would then ignore stop() (as in DiscoverFabricTests' resimulation).
-            var none = sigset_t(), saved = sigset_t()
-            sigemptyset(&none)
-            pthread_sigmask(SIG_SETMASK, &none, &saved)
-            defer { pthread_sigmask(SIG_SETMASK, &saved, nil) }
-            try process.run()
-        }
-
-        var stdout: String { (try? String(contentsOf: output, encoding: .utf8)) ?? "" }
-        var stderr: String { (try? String(contentsOf: errors, encoding: .utf8)) ?? "" }
-
-        /// SIGTERM (both ibping servers exit on it) and the output.
-        func stop() throws -> IBMadBinary.Result {
-            if process.isRunning { process.terminate() }
-            process.waitUntilExit()
-            return try finish()
-        }
-
-        func finish() throws -> IBMadBinary.Result {
-            defer { for file in [output, errors] { try? FileManager.default.removeItem(at: file) } }
-            return IBMadBinary.Result(status: process.terminationStatus,
-                                      stdout: try String(contentsOf: output, encoding: .utf8),
-                                      stderr: try String(contentsOf: errors, encoding: .utf8))
-        }
-    }
+    typealias Background = FileOutputProcess
 }
 
 /// issue 5 item 7: ibping pairings across the two rxe devices, every one a real process in
@@ -138,7 +95,7 @@ struct RxeRigIBPingTests {
           arguments: [0, 1])
     func umadServerAnswersVerbsClient(gidIndex: Int) throws {
         // -P 1: a RoCE port is opened only when CA and port are both named (UmadDevices.choose).
-        let serverProcess = try CLIRig.Background(ibmad, ["ibping", "-S", "-C", server, "-P", "1"])
+        let serverProcess = try CLIRig.Background(URL(fileURLWithPath: ibmad), ["ibping", "-S", "-C", server, "-P", "1"])
         defer { _ = try? serverProcess.stop() }
         #expect(try waitForServer(gidIndex: gidIndex), "the umad server never answered")
         try expectThreePongs(try CLIRig.run(ibmad, try clientArguments(gidIndex: gidIndex, count: 3)), gidIndex: gidIndex)
@@ -149,7 +106,7 @@ struct RxeRigIBPingTests {
     @Test("ibmad ibping -S --transport verbs on rxe0 answers ibmad ibping --transport verbs on rxe1",
           arguments: [0, 1])
     func verbsServerAnswersVerbsClient(gidIndex: Int) throws {
-        let serverProcess = try CLIRig.Background(ibmad, ["ibping", "-S", "--transport", "verbs", "-C", server,
+        let serverProcess = try CLIRig.Background(URL(fileURLWithPath: ibmad), ["ibping", "-S", "--transport", "verbs", "-C", server,
                                                           "--gid-index", String(gidIndex)])
         defer { _ = try? serverProcess.stop() }
         // It listens on a QP of its own and says which on stderr ("ping it with --dqpn N").
@@ -177,7 +134,7 @@ struct RxeRigIBPingTests {
     @Test("The C ibping -S on rxe0 cannot answer on RoCE (libibmad bug): ibmad reports 100% loss")
     func cServerCannotAnswerOnRoCE() throws {
         let cIBPing = try #require(TestFabric.cTool("ibping"), "infiniband-diags' ibping is not in the guest")
-        let serverProcess = try CLIRig.Background(cIBPing, ["-S", "-C", server, "-P", "1", "-d"])
+        let serverProcess = try CLIRig.Background(URL(fileURLWithPath: cIBPing), ["-S", "-C", server, "-P", "1", "-d"])
         // The C server prints nothing when ready; the client's retries span ~4 s per ping.
         let result = try CLIRig.run(ibmad, try clientArguments(gidIndex: 0, count: 3, timeout: 1000))
         let serverOutput = try serverProcess.stop()
@@ -201,7 +158,7 @@ struct RxeRigVendorClassExampleTests {
         let server = CLIRig.devices[0], client = CLIRig.devices[1]
         // Served until stopped: with --count 1 a first reply lost on the wire (the IPv4 path's
         // neighbour resolution may drop it) would leave the requester's retries unanswered.
-        let serving = try CLIRig.Background(example, ["serve", "-C", server, "--gid-index", String(gidIndex)])
+        let serving = try CLIRig.Background(URL(fileURLWithPath: example), ["serve", "-C", server, "--gid-index", String(gidIndex)])
         defer { _ = try? serving.stop() }
         // Readiness: the server prints its banner once its port and agent are up.
         for _ in 0..<100 where !serving.stdout.contains("serving class") { usleep(100_000) }

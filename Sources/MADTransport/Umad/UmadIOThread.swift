@@ -27,9 +27,7 @@ final class UmadIOLoop: Sendable {
     let portID: Int32
     let pool: MADBufferPool
     let delegate: any MADPortDelegate
-    /// Read and write ends of the wake pipe.
-    let wakeFD: Int32
-    let wakeWriteFD: Int32
+    let wake: WakePipe
     private let stopRequested = Atomic<Bool>(false)
     /// Set when close() ran on this thread: the thread closes the device when it leaves.
     private let closeDeviceOnExit = Atomic<Bool>(false)
@@ -46,30 +44,17 @@ final class UmadIOLoop: Sendable {
         portID = port.portID
         pool = port.pool
         self.delegate = delegate
-        var ends: [Int32] = [-1, -1]
-        guard pipe(&ends) == 0 else { throw .system(call: "pipe", errno: errno) }
-        for end in ends {
-            _ = fcntl(end, F_SETFD, FD_CLOEXEC)
-            _ = fcntl(end, F_SETFL, fcntl(end, F_GETFL) | O_NONBLOCK)
-        }
-        wakeFD = ends[0]
-        wakeWriteFD = ends[1]
+        do { wake = try WakePipe() } catch { throw .system(call: error.call, errno: error.errno) }
     }
 
     func start() throws(PortError) {
-        var handle = pthread_t()
-        let context = Unmanaged.passRetained(self).toOpaque()
-        let rc = pthread_create(&handle, nil, { raw in
-            let loop = Unmanaged<UmadIOLoop>.fromOpaque(raw!).takeRetainedValue()
-            loop.run()
-            return nil
-        }, context)
-        guard rc == 0 else {
-            Unmanaged<UmadIOLoop>.fromOpaque(context).release()
-            closeWakePipe()
-            throw .system(call: "pthread_create", errno: rc)
+        do {
+            let handle = try startIOThread { self.run() }
+            thread.withLock { $0 = handle }
+        } catch {
+            wake.close()
+            throw .system(call: error.call, errno: error.errno)
         }
-        thread.withLock { $0 = handle }
     }
 
     /// Asks the thread to leave, waits for it and closes the umad device `closeDevice`.
@@ -77,10 +62,9 @@ final class UmadIOLoop: Sendable {
     /// thread closes the device on its way out.
     func stop(closeDevice: Int32?) {
         stopRequested.store(true, ordering: .releasing)
-        var one: UInt8 = 1
-        _ = write(wakeWriteFD, &one, 1)
+        wake.wake()
         guard let handle = thread.withLock({ $0 }) else {  // never started
-            closeWakePipe()
+            wake.close()
             if let closeDevice { umad_close_port(closeDevice) }
             return
         }
@@ -90,13 +74,8 @@ final class UmadIOLoop: Sendable {
             return
         }
         pthread_join(handle, nil)
-        closeWakePipe()
+        wake.close()
         if let closeDevice { umad_close_port(closeDevice) }
-    }
-
-    private func closeWakePipe() {
-        Glibc.close(wakeFD)
-        Glibc.close(wakeWriteFD)
     }
 
     private var stopping: Bool { stopRequested.load(ordering: .acquiring) }
@@ -105,7 +84,7 @@ final class UmadIOLoop: Sendable {
         runningThreadID.store(CInfiniBand_gettid(), ordering: .releasing)
         defer { runningThreadID.store(0, ordering: .releasing) }
         var fds = [pollfd(fd: portID, events: Int16(POLLIN), revents: 0),
-                   pollfd(fd: wakeFD, events: Int16(POLLIN), revents: 0)]
+                   pollfd(fd: wake.readFD, events: Int16(POLLIN), revents: 0)]
         while !stopping {
             fds[0].revents = 0
             fds[1].revents = 0
@@ -118,7 +97,7 @@ final class UmadIOLoop: Sendable {
             if fds[0].revents & Int16(POLLIN) != 0, !drain() { break }
         }
         if closeDeviceOnExit.load(ordering: .acquiring) {
-            closeWakePipe()
+            wake.close()
             umad_close_port(portID)
         }
     }

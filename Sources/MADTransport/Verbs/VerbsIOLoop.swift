@@ -20,8 +20,7 @@ final class VerbsIOLoop: Sendable {
 
     let core: VerbsPortCore
     let delegate: any MADPortDelegate
-    let wakeFD: Int32
-    let wakeWriteFD: Int32
+    let wake: WakePipe
     private let stopRequested = Atomic<Bool>(false)
     private let thread = Mutex<pthread_t?>(nil)
     /// Set when close() ran on this thread: the teardown runs as the thread leaves.
@@ -31,40 +30,26 @@ final class VerbsIOLoop: Sendable {
     init(core: VerbsPortCore, delegate: any MADPortDelegate) throws(VerbsPortError) {
         self.core = core
         self.delegate = delegate
-        var ends: [Int32] = [-1, -1]
-        guard pipe(&ends) == 0 else { throw .system(call: "pipe", errno: errno) }
-        for end in ends {
-            _ = fcntl(end, F_SETFD, FD_CLOEXEC)
-            _ = fcntl(end, F_SETFL, fcntl(end, F_GETFL) | O_NONBLOCK)
-        }
-        wakeFD = ends[0]
-        wakeWriteFD = ends[1]
+        do { wake = try WakePipe() } catch { throw .system(call: error.call, errno: error.errno) }
     }
 
     func start() throws(VerbsPortError) {
-        var handle = pthread_t()
-        let context = Unmanaged.passRetained(self).toOpaque()
-        let rc = pthread_create(&handle, nil, { raw in
-            let loop = Unmanaged<VerbsIOLoop>.fromOpaque(raw!).takeRetainedValue()
-            loop.run()
-            return nil
-        }, context)
-        guard rc == 0 else {
-            Unmanaged<VerbsIOLoop>.fromOpaque(context).release()
-            closeWakePipe()
-            throw .system(call: "pthread_create", errno: rc)
+        do {
+            let handle = try startIOThread { self.run() }
+            thread.withLock { $0 = handle }
+        } catch {
+            wake.close()
+            throw .system(call: error.call, errno: error.errno)
         }
-        thread.withLock { $0 = handle }
     }
 
     /// Asks the thread to leave and waits for it. On the I/O thread itself (close() from
     /// the delegate) it cannot wait: returns true and the thread runs `teardown` on its way out.
     func stop(teardown: @escaping @Sendable () -> Void) -> Bool {
         stopRequested.store(true, ordering: .releasing)
-        var one: UInt8 = 1
-        _ = write(wakeWriteFD, &one, 1)
+        wake.wake()
         guard let handle = thread.withLock({ $0 }) else {
-            closeWakePipe()
+            wake.close()
             return false
         }
         if pthread_equal(handle, pthread_self()) != 0 {
@@ -73,13 +58,8 @@ final class VerbsIOLoop: Sendable {
             return true
         }
         pthread_join(handle, nil)
-        closeWakePipe()
+        wake.close()
         return false
-    }
-
-    private func closeWakePipe() {
-        Glibc.close(wakeFD)
-        Glibc.close(wakeWriteFD)
     }
 
     private var stopping: Bool { stopRequested.load(ordering: .acquiring) }
@@ -88,7 +68,7 @@ final class VerbsIOLoop: Sendable {
         let resources = core.resources
         guard let channel = resources.channel, let cq = resources.completionQueue else { return }
         var fds = [pollfd(fd: channel.pointee.fd, events: Int16(POLLIN), revents: 0),
-                   pollfd(fd: wakeFD, events: Int16(POLLIN), revents: 0)]
+                   pollfd(fd: wake.readFD, events: Int16(POLLIN), revents: 0)]
         var armed = CInfiniBand_ibv_req_notify_cq(cq, 0) == 0
         if !armed { fail(.system(call: "ibv_req_notify_cq", errno: EIO)) }
         drain(cq)  // anything that completed before the thread started
@@ -117,7 +97,7 @@ final class VerbsIOLoop: Sendable {
             refill()
         }
         if let teardown = exitTeardown.withLock({ $0 }) {
-            closeWakePipe()
+            wake.close()
             teardown()
         }
     }
