@@ -6,9 +6,12 @@ import Synchronization
 extension MADAgent {
     /// Sends every request through the bulk sweep (one window, nothing allocated per MAD
     /// in the agent) and returns each answer in order; nil where none came after the
-    /// retries or its status was not 0.
+    /// retries or its status was not 0. Losses the transport reports at once are resent as
+    /// discovery resends them (`Discovery.Options.defaultQuickRetries`).
     func windowed(_ requests: [(MAD, MADAddress)], options: RequestOptions, progress: SweepProgress? = nil) async -> [MAD?] {
         guard !requests.isEmpty else { return [] }
+        var options = options
+        options.quickRetries = max(options.quickRetries, Discovery.Options.defaultQuickRetries)
         let results = ResultBox(count: requests.count)
         progress?.queue(requests.count)
         await sweep(count: requests.count, options: options, request: { requests[$0] }) { item, outcome in

@@ -25,12 +25,15 @@ public struct Discovery: Sendable {
         /// Hops from the local node to walk (nil: all; IBA allows 63).
         public var maxHops: Int?
 
+        /// Resends of SMPs (and, in the sweeps, PMA MADs) reported lost at once.
+        public static let defaultQuickRetries = 100
+
         /// A non-zero status counts as no answer (`throwsOnErrorStatus` is forced on).
         /// `quickRetries` replaces the request's: resends of SMPs the transport reports lost
         /// at once (`RequestOptions.quickRetries`); 100 finds every node of a 2,048-host
         /// tree with 20 % of MADs dropped at every ibsim port.
         public init(window: Int = 64, request: RequestOptions = RequestOptions(timeoutMilliseconds: 1000, retries: 3),
-                    maxHops: Int? = nil, quickRetries: Int = 100) {
+                    maxHops: Int? = nil, quickRetries: Int = defaultQuickRetries) {
             self.window = window
             var request = request
             request.throwsOnErrorStatus = true
