@@ -12,6 +12,8 @@ public enum LinkInfoText {
         /// -p: HOQ life and VL stall count of up ports.
         public var switchSettings = false
         public var switches = true, channelAdapters = true
+        /// -S/-G/-D without -a: this node only (by node GUID).
+        public var node: UInt64?
         public init() {}
     }
 
@@ -19,6 +21,7 @@ public enum LinkInfoText {
         var out = TextOutput(capacity: topology.nodes.values.reduce(256) { $0 + 100 + 160 * $1.ports.count })
         for node in topology.canonicalOrder().reversed().compactMap({ topology.nodes[$0] }) {
             if node.isSwitch ? !options.switches : !options.channelAdapters { continue }
+            if let only = options.node, node.guid != only { continue }
             var header = false
             for number in 1...max(1, Int(node.info.numberOfPorts)) {
                 guard let port = node.ports[UInt8(number)] else { continue }
