@@ -50,7 +50,7 @@ public struct Discovery: Sendable {
     /// the start) gates every step, so the first node found `hops + 1` away stops the walk
     /// in whatever order the SMPs are answered. A switch's ports are asked for after its
     /// port 0 answers; a port is followed when its PhysState is LinkUp and it is not the
-    /// port the SMP came in by (PortInfo LocalPortNumber), or it is the start node's entry
+    /// port the SMPs come in by (LocalPortNumber), or it is the start node's entry
     /// port; a channel adapter as start more than one hop away is left by shortening the
     /// path (retract_dpath), which libibnetdisc counts as a hop.
     public struct PartialScan: Sendable {
@@ -248,8 +248,11 @@ struct Walk {
             return
         }
         let here = Topology.PortReference(node: guid, port: number)
+        // The port the SMPs come in by: libibnetdisc reads PortInfo:LocalPortNumber, the
+        // same port as NodeInfo's for SMPs along the same route (IBA 14.2.5.3, 14.2.5.6).
+        let entry = topology.nodes[guid]?.info.localPortNumber
         guard number != 0, info.portPhysicalState == .linkUp,
-              (isSwitch && number != info.localPortNumber) || here == startPort else { return }
+              (isSwitch && number != entry) || here == startPort else { return }
         // Reached by LID, libibnetdisc can neither extend nor retract from an adapter.
         if !isSwitch && partial.startIsLIDRouted { return }
         let limited = partial.hops != 0 && hopsReached > partial.hops
