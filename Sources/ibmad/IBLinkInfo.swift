@@ -5,7 +5,8 @@ import MADWire
 /// `ibmad iblinkinfo`: infiniband-diags' iblinkinfo over the windowed discovery (or a
 /// topology file with --load). -S/-G/-D start a partial scan there (libibnetdisc's rules,
 /// `Discovery.PartialScan`, -n hops, default 1) and print that node only, or, with -a,
-/// every node the scan found. Not (yet) here: --diff, --filterdownports.
+/// every node the scan found. --load and --filterdownports take ibnetdiscover text files.
+/// Not (yet) here: --diff, --diffcheck.
 struct IBLinkInfo: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "iblinkinfo",
@@ -30,6 +31,9 @@ struct IBLinkInfo: AsyncParsableCommand {
     @Option(name: [.customLong("load-cache"), .customLong("load")],
             help: ArgumentHelp("Read this ibnetdiscover topology file (text, not libibnetdisc's binary cache) instead of discovering.", valueName: "file"))
     var load: String?
+    @Option(name: .customLong("filterdownports"),
+            help: ArgumentHelp("Hide down ports that were down in this ibnetdiscover topology file too.", valueName: "file"))
+    var filterDownPorts: String?
     @Option(name: [.customShort("o"), .customLong("outstanding_smps"), .customLong("outstanding")], help: "SMPs outstanding at once (default 64).")
     var outstanding = 64
 
@@ -63,6 +67,13 @@ struct IBLinkInfo: AsyncParsableCommand {
         options.downOnly = downOnly
         options.switchSettings = switchSettings
         if switchesOnly || casOnly { (options.switches, options.channelAdapters) = (switchesOnly, casOnly) }
+        if let filterDownPorts {
+            do { options.knownDown = try Self.loadTopology(filterDownPorts) } catch {
+                // IBEXIT: exit status 255.
+                StandardError.emit("ibmad iblinkinfo: loading cached fabric for filterdownports failed\n")
+                throw ExitCode(255)
+            }
+        }
         if let load {
             if directPath != nil {
                 StandardError.emit("Cannot specify cache and direct route path\n")

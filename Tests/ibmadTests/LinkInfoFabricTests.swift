@@ -93,10 +93,35 @@ struct LinkInfoFabricTests {
         #expect(Set(loaded.stdout.split(separator: "\n").map { $0.prefix(60) })
                 .isSubset(of: Set(live.stdout.split(separator: "\n").map { $0.prefix(60) })))
 
+        // --filterdownports: the C tool reads libibnetdisc's binary cache, ours the
+        // ibnetdiscover text of the same fabric, taken with every link up and with the link down.
+        let directory = try TemporaryFiles.directory()
+        func caches(_ name: String) throws -> (binary: String, text: String) {
+            let binary = directory.appendingPathComponent("linkinfo-\(name).cache").path
+            let text = directory.appendingPathComponent("linkinfo-\(name).net").path
+            try? FileManager.default.removeItem(atPath: binary)  // ibnetdiscover --cache will not overwrite
+            let c = try fabric.run("/usr/bin/env", ["PATH=/usr/sbin:/usr/bin", "ibnetdiscover", "--cache", binary])
+            try #require(c.status == 0, "ibnetdiscover --cache: \(c.stderr)")
+            _ = try fabric.both("ibnetdiscover", [text])
+            return (binary, text)
+        }
+        func expectSameFiltered(_ cache: (binary: String, text: String), _ form: [String], hides: Bool) throws {
+            let c = try fabric.run("/usr/bin/env", ["PATH=/usr/sbin:/usr/bin", "iblinkinfo", "--filterdownports", cache.binary] + form)
+            let ours = try fabric.run(IBMadBinary.url.path, ["iblinkinfo", "--filterdownports", cache.text] + form)
+            #expect(ours.status == c.status && ours.stdout == c.stdout, "--filterdownports \(form): \(ours.stderr)")
+            #expect(c.stdout.contains("Down/") != hides, "\(form): \(c.stdout)")
+        }
+        let allUp = try caches("up")
+
         try console("Unlink \"leaf4\"[3]")
         defer { try? console("ReLink \"leaf4\"[3]") }
         let down = try expectSame(["-d"])
         #expect(down.contains("Down/"), "the unlinked port is not down: \(down)")
+        let linkDown = try caches("down")
+        for form in [[], ["-d"], ["-l", "-d"], ["--switches-only"]] {
+            try expectSameFiltered(allUp, form, hides: false)  // down now, up then: shown
+            try expectSameFiltered(linkDown, form, hides: true)  // down then too: hidden
+        }
         for form in forms + [["-D", "0,1,5,4"], ["-D", "0,1,5,4", "-d", "-l"], ["-D", "0,1,6,4", "-a"]] { _ = try expectSame(form) }
     }
 }
