@@ -181,6 +181,9 @@ struct IBLinkInfo: AsyncParsableCommand {
             return try TopologyFile.parse(String(decoding: bytes, as: UTF8.self))
         } catch let exit as ExitCode {
             throw exit
+        } catch let failure as FileReader.Failure {
+            StandardError.emit("loading cached fabric failed\nibmad iblinkinfo: \(failure.message)\n")
+            throw ExitCode(1)
         } catch {
             StandardError.emit("loading cached fabric failed\nibmad iblinkinfo: \(file): \(error)\n")
             throw ExitCode(1)
