@@ -77,6 +77,71 @@ import Testing
         #expect(topology.nodes[tree.guid(112)]?.path.hopCount == 3)
     }
 
+    /// The links among `lids` as `Topology.Link`s.
+    private func links(_ tree: Tree, _ pairs: [((UInt16, UInt8), (UInt16, UInt8))]) -> Set<Topology.Link> {
+        Set(pairs.map { pair in
+            let a = Topology.PortReference(node: tree.guid(pair.0.0), port: pair.0.1)
+            let b = Topology.PortReference(node: tree.guid(pair.1.0), port: pair.1.1)
+            return (a.node, a.port) <= (b.node, b.port) ? Topology.Link(a, b) : Topology.Link(b, a)
+        })
+    }
+
+    @Test("A partial scan from a directed route stops where libibnetdisc's hop count does", arguments: [1, 64])
+    func partialScanFromAPath(window: Int) async throws {
+        let tree = try Tree(window: 64)
+        defer { tree.close() }
+        var options = Discovery.Options(window: window)
+        options.start = try DirectedRoutePath(ports: [1])  // leaf 110
+        options.partial = .init(hops: 1)
+        let topology = await Discovery(agent: tree.agent, options: options).run()
+        #expect(topology.isComplete)
+        #expect(topology.order.first == tree.guid(110))
+        // Leaf 110's ports, its entry port (to LID 1) included, each lead one hop; the
+        // first port of spine 100 followed is the second hop, after which nothing is
+        // followed: leaves 111 and 112 stay unknown.
+        #expect(Set(topology.order) == Set([110, 1, 2, 100, 101].map(tree.guid)))
+        #expect(Set(topology.links) == links(tree, [((1, 1), (110, 1)), ((2, 1), (110, 2)), ((110, 6), (100, 6)),
+                                                    ((110, 7), (100, 1)), ((110, 8), (101, 1))]))
+        #expect(topology.nodes[tree.guid(100)]?.ports[2]?.remote == nil)
+    }
+
+    @Test("A hop limit from the local port: the first node two hops away ends the walk")
+    func partialScanFromTheLocalPort() async throws {
+        let tree = try Tree()
+        defer { tree.close() }
+        var options = Discovery.Options(window: 1)
+        options.partial = .init(hops: 1)
+        let topology = await Discovery(agent: tree.agent, options: options).run()
+        #expect(topology.isComplete)
+        #expect(topology.order == [1, 110, 2].map(tree.guid))
+        #expect(Set(topology.links) == links(tree, [((1, 1), (110, 1)), ((2, 1), (110, 2))]))
+    }
+
+    @Test("A start reached by LID (iblinkinfo -G) that is a channel adapter is not left")
+    func partialScanFromAnAdapterByLID() async throws {
+        let tree = try Tree()
+        defer { tree.close() }
+        var options = Discovery.Options(window: 4)
+        options.start = try DirectedRoutePath(ports: [1, 2])  // LID 2
+        options.partial = .init(hops: 1, startIsLIDRouted: true)
+        let topology = await Discovery(agent: tree.agent, options: options).run()
+        #expect(topology.isComplete && topology.order == [tree.guid(2)])
+        #expect(topology.nodes[tree.guid(2)]?.ports[1]?.remote == nil)
+    }
+
+    @Test("A start route that leads nowhere is reported, not an empty success")
+    func partialScanFromADeadEnd() async throws {
+        let tree = try Tree(timeout: 20)
+        defer { tree.close() }
+        var options = Discovery.Options(window: 4, request: RequestOptions(timeoutMilliseconds: 20, retries: 1), quickRetries: 1)
+        options.start = try DirectedRoutePath(ports: [1, 3])  // leaf 110 port 3: no cable
+        options.partial = .init(hops: 1)
+        let topology = await Discovery(agent: tree.agent, options: options).run()
+        #expect(topology.nodes.isEmpty)
+        #expect(topology.unreachable.map(\.attribute) == [.nodeInfo])
+        #expect(topology.unreachable.first?.path == options.start)
+    }
+
     @Test("More than libibnetdisc's two SMPs are outstanding, never more than the window", arguments: [1, 4, 64])
     func windowIsUsedAndBounded(window: Int) async throws {
         let tree = try Tree(window: 64)

@@ -1,6 +1,6 @@
 public import MADAgents
 import Synchronization
-import MADWire
+public import MADWire
 
 /// Directed-route discovery of a subnet from the local port (IBA 14.2.2, as libibnetdisc
 /// walks it) with up to `window` SMPs outstanding across the whole breadth-first frontier,
@@ -24,6 +24,10 @@ public struct Discovery: Sendable {
         public var request: RequestOptions
         /// Hops from the local node to walk (nil: all; IBA allows 63).
         public var maxHops: Int?
+        /// Where the walk starts (default: the local node).
+        public var start: DirectedRoutePath = .local
+        /// Walk as libibnetdisc's partial scan does instead (see `PartialScan`).
+        public var partial: PartialScan?
 
         /// Resends of SMPs (and, in the sweeps, PMA MADs) reported lost at once.
         public static let defaultQuickRetries = 100
@@ -40,6 +44,27 @@ public struct Discovery: Sendable {
             request.quickRetries = quickRetries
             self.request = request
             self.maxHops = maxHops
+        }
+    }
+
+    /// libibnetdisc's rules for a scan with `ibnd_config.max_hops` (ibnetdisc.c
+    /// extend_dpath/retract_dpath/recv_port_info), kept so that iblinkinfo -D/-G/-n finds
+    /// the same nodes and links: one fabric-wide count of the deepest hop reached (beyond
+    /// the start) gates every step, so the first node found `hops + 1` away stops the walk
+    /// in whatever order the SMPs are answered. A switch's ports are asked for after its
+    /// port 0 answers; a port is followed when its PhysState is LinkUp and it is not the
+    /// port the SMPs come in by (LocalPortNumber), or it is the start node's entry
+    /// port; a channel adapter as start more than one hop away is left by shortening the
+    /// path (retract_dpath), which libibnetdisc counts as a hop.
+    public struct PartialScan: Sendable {
+        /// 0: no limit.
+        public var hops: Int
+        /// The start was reached by LID (iblinkinfo -G): libibnetdisc does not leave a
+        /// channel adapter reached that way.
+        public var startIsLIDRouted: Bool
+        public init(hops: Int, startIsLIDRouted: Bool = false) {
+            self.hops = hops
+            self.startIsLIDRouted = startIsLIDRouted
         }
     }
 
@@ -84,7 +109,7 @@ public struct Discovery: Sendable {
     /// Walks the subnet. Cancellation stops it between SMPs (what is known so far is
     /// returned, with what was still to ask marked unreachable as "cancelled").
     public func run() async -> Topology {
-        let feed = DiscoveryFeed(maxHops: options.maxHops ?? 63, progress: progress)
+        let feed = DiscoveryFeed(maxHops: options.maxHops ?? 63, start: options.start, partial: options.partial, progress: progress)
         await withTaskCancellationHandler {
             await agent.sweep(feed: feed, options: options.request, limit: max(1, options.window))
         } onCancel: {
@@ -101,15 +126,15 @@ final class DiscoveryFeed: RequestFeed, Sendable {
     private struct State {
         var walk: Walk
         /// Every SMP the walk asked for, in order; a request's tag is its index here.
-        var jobs: [Discovery.Job] = [.nodeInfo(path: .local, from: nil)]
+        var jobs: [Discovery.Job]
         var next = 0
         var cancelled = false
     }
     private let state: Mutex<State>
     private let progress: SweepProgress?
 
-    init(maxHops: Int, progress: SweepProgress?) {
-        state = Mutex(State(walk: Walk(maxHops: maxHops)))
+    init(maxHops: Int, start: DirectedRoutePath = .local, partial: Discovery.PartialScan? = nil, progress: SweepProgress?) {
+        state = Mutex(State(walk: Walk(maxHops: maxHops, start: start, partial: partial), jobs: [.nodeInfo(path: start, from: nil)]))
         self.progress = progress
         progress?.queue(1)
     }
@@ -158,10 +183,20 @@ final class DiscoveryFeed: RequestFeed, Sendable {
 struct Walk {
     var topology = Topology()
     let maxHops: Int
+    let start: DirectedRoutePath
+    let partial: Discovery.PartialScan?
     /// Nodes whose NodeInfo arrived, so a node met twice is walked once.
     private var claimed: Set<UInt64> = []
+    /// Partial scans: the start node and the port it was entered by; the deepest hop
+    /// beyond the start reached so far (libibnetdisc's maxhops_discovered).
+    private var startPort: Topology.PortReference?
+    private var hopsReached = 0
 
-    init(maxHops: Int) { self.maxHops = maxHops }
+    init(maxHops: Int, start: DirectedRoutePath = .local, partial: Discovery.PartialScan? = nil) {
+        self.maxHops = maxHops
+        self.start = start
+        self.partial = partial
+    }
 
     /// Records one answer (or failure) and appends the SMPs it calls for to `jobs`.
     mutating func absorb(_ job: Discovery.Job, _ result: Result<MAD, any Error>, into jobs: inout [Discovery.Job]) {
@@ -196,12 +231,46 @@ struct Walk {
             let existingRemote = topology.nodes[guid]?.ports[number]?.remote
                 ?? pendingRemotes.removeValue(forKey: Topology.PortReference(node: guid, port: number))
             topology.nodes[guid]?.ports[number] = Topology.Port(number: number, info: info, guid: guidOfPort, remote: existingRemote)
+            if let partial {
+                return follow(partial, node: guid, isSwitch: isSwitch, path: path, port: number, info: info, into: &jobs)
+            }
             // Follow a switch's up links (port 0 is the switch's own management port).
             guard isSwitch, number != 0, info.portState.rawValue > PortState.down.rawValue,
                   path.hopCount < maxHops, existingRemote == nil,
                   let onward = try? path.appending(number) else { return }
             jobs.append(.nodeInfo(path: onward, from: Topology.PortReference(node: guid, port: number)))
         }
+    }
+
+    /// A partial scan's PortInfo answer (`Discovery.PartialScan`).
+    private mutating func follow(_ partial: Discovery.PartialScan, node guid: UInt64, isSwitch: Bool, path: DirectedRoutePath,
+                                 port number: UInt8, info: PortInfo, into jobs: inout [Discovery.Job]) {
+        if isSwitch && number == 0 {
+            let count = topology.nodes[guid]?.info.numberOfPorts ?? 0
+            if count > 0 { for port in 1...count { jobs.append(.portInfo(node: guid, path: path, port: port)) } }
+            return
+        }
+        let here = Topology.PortReference(node: guid, port: number)
+        // The port the SMPs come in by: libibnetdisc reads PortInfo:LocalPortNumber, the
+        // same port as NodeInfo's for SMPs along the same route (IBA 14.2.5.3, 14.2.5.6).
+        let entry = topology.nodes[guid]?.info.localPortNumber
+        guard number != 0, info.portPhysicalState == .linkUp,
+              (isSwitch && number != entry) || here == startPort else { return }
+        // Reached by LID, libibnetdisc can neither extend nor retract from an adapter.
+        if !isSwitch && partial.startIsLIDRouted { return }
+        let limited = partial.hops != 0 && hopsReached > partial.hops
+        let onward: DirectedRoutePath
+        if !isSwitch && here.node == startPort?.node && path.hopCount > 1 {
+            // retract_dpath: the adapter's neighbour is one hop back along the path.
+            guard !limited, let back = try? DirectedRoutePath(ports: path.ports.dropLast()) else { return }
+            hopsReached += 1
+            onward = back
+        } else {
+            guard isSwitch || !partial.startIsLIDRouted, !limited, let next = try? path.appending(number) else { return }
+            if next.hopCount - start.hopCount > hopsReached { hopsReached += 1 }
+            onward = next
+        }
+        jobs.append(.nodeInfo(path: onward, from: here))
     }
 
     private mutating func malformed(_ job: Discovery.Job) {
@@ -220,6 +289,20 @@ struct Walk {
             topology.nodes[guid] = Topology.Node(info: info, description: "", switchInfo: nil, path: path)
         }
         if let from { connect(from, Topology.PortReference(node: guid, port: entry)) }
+        if partial != nil {
+            if from == nil { startPort = Topology.PortReference(node: guid, port: entry) }
+            // recv_node_info: a switch's other ports are asked once port 0 answers; a
+            // channel adapter's entry port is asked each time it is met.
+            if firstMeeting {
+                jobs.append(.nodeDescription(node: guid, path: path))
+                if info.nodeType == .switch {
+                    jobs.append(.switchInfo(node: guid, path: path))
+                    jobs.append(.portInfo(node: guid, path: path, port: 0))
+                }
+            }
+            if info.nodeType != .switch { jobs.append(.portInfo(node: guid, path: path, port: entry)) }
+            return
+        }
         guard firstMeeting else { return }  // met again: a loop or a parallel link
         jobs.append(.nodeDescription(node: guid, path: path))
         if info.nodeType == .switch {
@@ -235,7 +318,15 @@ struct Walk {
     }
 
     /// Records both ends of a link (kept aside for a port whose PortInfo has not answered).
+    /// A port linked before loses its old partner, whose end is cleared (libibnetdisc's
+    /// link_ports): a port has one link.
     private mutating func connect(_ a: Topology.PortReference, _ b: Topology.PortReference) {
+        for (end, other) in [(a, b), (b, a)] {
+            if let old = topology.nodes[end.node]?.ports[end.port]?.remote ?? pendingRemotes[end], old != other {
+                if topology.nodes[old.node]?.ports[old.port] != nil { topology.nodes[old.node]!.ports[old.port]!.remote = nil }
+                pendingRemotes[old] = nil
+            }
+        }
         setRemote(of: a, to: b)
         setRemote(of: b, to: a)
     }

@@ -12,6 +12,13 @@ public enum LinkInfoText {
         /// -p: HOQ life and VL stall count of up ports.
         public var switchSettings = false
         public var switches = true, channelAdapters = true
+        /// -S/-G/-D without -a: this node only (by node GUID).
+        public var node: UInt64?
+        /// --filterdownports: a down port is not shown when it was down in this earlier
+        /// topology too (filterdownport_check). Read from an ibnetdiscover text file, which
+        /// lists only cabled ports: a switch port it does not list was down; a channel
+        /// adapter's unlisted port is unknown (libibnetdisc holds only the port it met).
+        public var knownDown: Topology?
         public init() {}
     }
 
@@ -19,6 +26,7 @@ public enum LinkInfoText {
         var out = TextOutput(capacity: topology.nodes.values.reduce(256) { $0 + 100 + 160 * $1.ports.count })
         for node in topology.canonicalOrder().reversed().compactMap({ topology.nodes[$0] }) {
             if node.isSwitch ? !options.switches : !options.channelAdapters { continue }
+            if let only = options.node, node.guid != only { continue }
             var header = false
             for number in 1...max(1, Int(node.info.numberOfPorts)) {
                 guard let port = node.ports[UInt8(number)] else { continue }
@@ -36,6 +44,8 @@ public enum LinkInfoText {
                     out.append(":\n")
                     header = true
                 }
+                // print_port drops it after print_node_header: the header stays.
+                if port.info.portState == .down, let earlier = options.knownDown, wasDown(node, port, in: earlier) { continue }
                 line(node, port, topology, nodeNames, options, &out)
             }
         }
@@ -110,6 +120,12 @@ public enum LinkInfoText {
         } else {
             out.append(info.portState == .down ? "           [  ] \"\" ( )\n" : "    \"Port not available\"\n")
         }
+    }
+
+    private static func wasDown(_ node: Topology.Node, _ port: Topology.Port, in earlier: Topology) -> Bool {
+        guard let before = earlier.nodes[node.guid], port.number <= before.info.numberOfPorts else { return false }
+        if let then = before.ports[port.number] { return then.info.portState == .down }
+        return before.isSwitch
     }
 
     /// get_max_msg: the widest width and fastest speed both ends support, when the link
