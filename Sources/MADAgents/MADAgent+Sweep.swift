@@ -85,7 +85,8 @@ extension MADAgent {
             }
             switch outcome {
             case .closed:
-                run.end()
+                run.drainClosed()
+                continuation.resume()
             case .empty:
                 continuation.resume()
             case .started:

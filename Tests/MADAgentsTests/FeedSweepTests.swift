@@ -120,6 +120,18 @@ private final class GrowingFeed: RequestFeed, Sendable {
         }
     }
 
+    @Test func aSweepOnAClosedAgentReportsEveryRequestClosedAndReturns() async throws {
+        let rig = try AgentRig()
+        defer { rig.close() }
+        rig.agent.close()
+        let feed = LIDFeed(count: 5, lid: 2)
+        await rig.agent.sweep(feed: feed)
+        let outcomes = feed.outcomes.withLock { $0 }
+        #expect(outcomes.count == 5)
+        #expect(outcomes.values.allSatisfy { if case .failure(.closed) = $0 { true } else { false } })
+        #expect(rig.agent.statistics.sent == 0)
+    }
+
     @Test func closingTheAgentEndsAFeedSweepWithEveryRequestReportedClosed() async throws {
         let rig = try AgentRig(window: 4)
         defer { rig.close() }
