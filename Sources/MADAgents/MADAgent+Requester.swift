@@ -102,14 +102,13 @@ extension MADAgent {
         while true {
             var exhausted = false
             var failure: String? = nil
-            var destination = MADAddress(lid: 0, queuePair: 0)
             do {
                 let slot = try port.pool.tryAcquire(.send)
                 // The request goes from its window entry straight into the slot: no copy of
                 // the entry (or of its 256-byte MAD) on the way.
                 lock.lock()
                 slot.store(table.entries[index].request)
-                destination = table.entries[index].destination
+                let destination = table.entries[index].destination
                 let agent = table.entries[index].agent
                 let timeout = matching ? table.entries[index].options.timeoutMilliseconds : 0
                 table.entries[index].attemptStarted = monotonicNanoseconds()
@@ -130,7 +129,8 @@ extension MADAgent {
                     return false
                 }
                 if let failure {
-                    action = .deliver(table.finish(index, .failure(.transport("send to \(MADAgentError.name(destination)) failed: \(failure)"))))
+                    let name = MADAgentError.name(table.entries[index].destination)
+                    action = .deliver(table.finish(index, .failure(.transport("send to \(name) failed: \(failure)"))))
                     return false
                 }
                 if exhausted {
