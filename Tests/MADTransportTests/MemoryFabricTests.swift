@@ -292,7 +292,9 @@ private func requesterAndSwitch(_ options: MemoryFabric.Options = .init()) throw
         #expect(try answers[3]!.mad.attribute(NodeInfo.self).nodeGUID == SimulatedNode.channelAdapter(lid: 1).nodeGUID)
         #expect(try answers[4]!.mad.attribute(NodeDescription.self).text == "far host")
         let portInfo = try answers[5]!.mad.attribute(PortInfo.self)
-        #expect(portInfo.localPortNumber == 7 && portInfo.portState == .active && portInfo.lid == 11)
+        // LocalPortNumber is the port the SMP came in on (switch 11's port 2), not port 7 that
+        // it asks about (IBA 14.2.5.6).
+        #expect(portInfo.localPortNumber == 2 && portInfo.portState == .active && portInfo.lid == 11)
         // SMInfo is not simulated: GetResp with unsupported method/attribute, still a valid answer.
         #expect(answers[6]!.status == MADStatus(rawValue: 0x000C))
         #expect(answers[6]!.mad.method == .getResponse)
@@ -362,7 +364,9 @@ private func requesterAndSwitch(_ options: MemoryFabric.Options = .init()) throw
         let byTID = Dictionary(uniqueKeysWithValues: recorder.arrivals.map { ($0.mad.transactionID, $0) })
         let portInfo = try byTID[1]!.mad.attribute(PortInfo.self)
         #expect(byTID[1]!.mad.status == .success && byTID[1]!.agent == sma)
-        #expect(portInfo.lid == 10 && portInfo.localPortNumber == 3 && portInfo.portState == .active)
+        // LID-routed SMPs are delivered, not routed hop by hop, here: they come in on the
+        // node's own port (a switch's port 0), which LocalPortNumber reports.
+        #expect(portInfo.lid == 10 && portInfo.localPortNumber == 0 && portInfo.portState == .active)
         #expect(byTID[2]!.mad.status == MADStatus(rawValue: 0x000C) && byTID[2]!.mad.method == .getResponse)
         let classPortInfo = try byTID[3]!.mad.attribute(ClassPortInfo.self)
         #expect(classPortInfo.classVersion == 1 && byTID[3]!.agent == perf)

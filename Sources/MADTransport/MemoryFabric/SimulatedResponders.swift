@@ -80,18 +80,21 @@ extension FabricCore {
                 ? UInt32(simulated.arrivalPort) : request.attributeModifier
             guard number <= UInt32(identity.numberOfPorts) else { return response(to: request, status: .invalidField) }
             return response(to: request, status: .success,
-                            attribute: portInfo(UInt8(number), node: node, lid: simulated.responderLID))
+                            attribute: portInfo(UInt8(number), node: node, lid: simulated.responderLID,
+                                                arrivalPort: simulated.arrivalPort))
         default:
             return response(to: request, status: .unsupportedMethodAttribute)
         }
     }
 
-    private static func portInfo(_ number: UInt8, node: NodeState, lid: UInt16) -> PortInfo {
+    private static func portInfo(_ number: UInt8, node: NodeState, lid: UInt16, arrivalPort: UInt8) -> PortInfo {
         var info = PortInfo()
         // A switch's LID is its port 0's; its external ports report the switch's LID too.
         info.lid = lid
         info.masterSMLID = node.identity.masterSMLID
-        info.localPortNumber = number
+        // The port the SMP came in on, whichever port it asks about (IBA 14.2.5.6), as
+        // ibsim and real SMAs report it.
+        info.localPortNumber = arrivalPort
         let up = number == 0 || node.links[number] != nil
         info.portState = up ? .active : .down
         info.portPhysicalState = up ? .linkUp : .polling
