@@ -23,7 +23,7 @@ extension MADAgent {
         let sequence = lock.withLock { table.nextSequence(index) }
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { continuation in
-                start(index, request: mad, to: destination, options: options, completion: .single(continuation))
+                start(index, request: mad, to: destination, options: options, completion: .single(ResponseWaiter(continuation)))
             }
         } onCancel: {
             cancel(index, sequence: sequence)
@@ -53,7 +53,7 @@ extension MADAgent {
                 if table.closed { return -1 }
                 if let index = table.free.popFirst() { return index }
                 table.statistics.windowWaits += 1
-                table.waiters.append(continuation)
+                table.waiters.append(EntryWaiter(continuation))
                 return nil
             }
             if let resumeWith { continuation.resume(returning: resumeWith) }
@@ -63,28 +63,35 @@ extension MADAgent {
     /// Arms the reserved entry `index` and sends its first attempt.
     func start(_ index: Int, request: MAD, to destination: MADAddress, options: RequestOptions, completion: Completion) {
         let failure: Delivery? = lock.withLock {
-            if table.closed {
-                table.arm(index, request: request, to: destination, agent: AgentID(rawValue: 0), options: options, completion: completion)
-                table.entries[index].sending = false
-                return table.finish(index, .failure(.closed))
-            }
-            let agent: AgentID
-            do {
-                agent = try requestAgent(for: request)
-            } catch {
-                table.arm(index, request: request, to: destination, agent: AgentID(rawValue: 0), options: options, completion: completion)
-                table.entries[index].sending = false
-                return table.finish(index, .failure(.transport("cannot register an agent for \(request.managementClass): \(error)")))
-            }
-            table.arm(index, request: request, to: destination, agent: agent, options: options, completion: completion)
-            if table.schedule(index, at: attemptDeadline(options)) { lock.signal() }
-            return nil
+            armForSending(index, request: request, to: destination, options: options, completion: completion)
         }
         if let failure {
             deliver(failure)
             return
         }
         transmit(index)
+    }
+
+    /// Arms entry `index` and its deadline (lock held); what to deliver instead when the
+    /// request cannot go out. The caller then transmits it.
+    func armForSending(_ index: Int, request: MAD, to destination: MADAddress, options: RequestOptions,
+                       completion: Completion) -> Delivery? {
+        if table.closed {
+            table.arm(index, request: request, to: destination, agent: AgentID(rawValue: 0), options: options, completion: completion)
+            table.entries[index].sending = false
+            return table.finish(index, .failure(.closed))
+        }
+        let agent: AgentID
+        do {
+            agent = try requestAgent(for: request)
+        } catch {
+            table.arm(index, request: request, to: destination, agent: AgentID(rawValue: 0), options: options, completion: completion)
+            table.entries[index].sending = false
+            return table.finish(index, .failure(.transport("cannot register an agent for \(request.managementClass): \(error)")))
+        }
+        table.arm(index, request: request, to: destination, agent: agent, options: options, completion: completion)
+        if table.schedule(index, at: attemptDeadline(options)) { lock.signal() }
+        return nil
     }
 
     /// When the current attempt is given up. Through a transport that matches responses
@@ -235,10 +242,10 @@ extension MADAgent {
     func deliver(_ delivery: Delivery) {
         switch delivery.completion {
         case .none: break
-        case .single(let continuation):
+        case .single(let waiter):
             switch delivery.outcome {
-            case .response(let mad): continuation.resume(returning: ReceivedResponse(mad: mad, length: delivery.receivedLength))
-            case .failure(let error): continuation.resume(throwing: error)
+            case .response(let mad): waiter.continuation.resume(returning: ReceivedResponse(mad: mad, length: delivery.receivedLength))
+            case .failure(let error): waiter.continuation.resume(throwing: error)
             }
         case .sweep(let run, let tag):
             run.complete(tag, delivery.outcome, agent: self)
@@ -249,20 +256,27 @@ extension MADAgent {
     /// Gives a finished entry to the first waiting caller, else to a sweep that has more
     /// to send, else back to the free list.
     func recycle(_ index: Int) {
-        enum Next { case waiter(CheckedContinuation<Int, Never>), sweep(SweepRun, FeedRequest), none }
+        enum Next { case waiter(EntryWaiter), armed, none }
+        var failure: Delivery? = nil
         let next: Next = lock.withLock {
             if !table.closed {
                 if let waiter = table.waiters.popFirst() { return .waiter(waiter) }
                 for run in table.sweeps {
-                    if let request = run.take() { return .sweep(run, request) }
+                    // Armed here, under the lock already held: the request goes from the
+                    // feed into the entry without further copies.
+                    guard let request = run.take() else { continue }
+                    failure = armForSending(index, request: request.mad, to: request.destination, options: run.options,
+                                            completion: .sweep(run, tag: request.tag))
+                    return .armed
                 }
             }
             table.free.append(index)
             return .none
         }
         switch next {
-        case .waiter(let waiter): waiter.resume(returning: index)
-        case .sweep(let run, let request): run.start(request, entry: index, agent: self)
+        case .waiter(let waiter): waiter.continuation.resume(returning: index)
+        case .armed:
+            if let failure { deliver(failure) } else { transmit(index) }
         case .none: break
         }
     }

@@ -147,27 +147,30 @@ final class SweepRun: @unchecked Sendable {
         feed.complete(tag, outcome)
         var starts: [(FeedRequest, Int)] = []
         var closed = false
-        let done: CheckedContinuation<Void, Never>?? = agent.lock.withLock {
+        let finished: Bool = agent.lock.withLock {
             inFlight -= 1
             closed = agent.table.closed
             if !closed { pull(into: &starts, table: agent.table) }
-            guard inFlight == 0, starts.isEmpty else { return nil }
+            guard inFlight == 0, starts.isEmpty else { return false }
             // Nothing outstanding: what completions make ready is asked for before inFlight
             // can reach 0, so an empty feed now means the sweep is over.
             if !closed, let request = feed.nextRequest() {
                 // Ready, but no entry is free (single requests hold them): it takes the next
                 // recycled one, at the latest the entry of this completion.
                 parked = request
-                return nil
+                return false
             }
             agent.table.sweeps.removeAll { $0 === self }
-            defer { continuation = nil }
-            return .some(continuation)
+            return true
         }
         for (request, entry) in starts { start(request, entry: entry, agent: agent) }
-        guard let done else { return }
+        guard finished else { return }
+        // Out of the agent's sweeps with nothing outstanding: no other thread touches the
+        // run any more.
         if closed { drainClosed() }
-        done?.resume()
+        let continuation = self.continuation
+        self.continuation = nil
+        continuation?.resume()
     }
 
     /// Ends a run the closing agent took out of its sweeps: reports what the feed still holds as `.closed`.

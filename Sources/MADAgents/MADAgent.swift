@@ -91,7 +91,7 @@ public final class MADAgent: MADPortDelegate, @unchecked Sendable {
         var idleSweeps: [SweepRun] = []
         var agents: [AgentID] = []
         var finishers: [@Sendable () -> Void] = []
-        let (waiters, thread) = lock.withLock { () -> ([CheckedContinuation<Int, Never>], pthread_t?) in
+        let (waiters, thread) = lock.withLock { () -> ([EntryWaiter], pthread_t?) in
             if table.closed { return ([], nil) }
             // A run with requests outstanding ends as they fail below; an idle one (its next
             // request parked for an entry) is ended here.
@@ -116,7 +116,7 @@ public final class MADAgent: MADPortDelegate, @unchecked Sendable {
         }
         for delivery in deliveries { deliver(delivery) }
         for run in idleSweeps { run.end() }
-        for waiter in waiters { waiter.resume(returning: -1) }
+        for waiter in waiters { waiter.continuation.resume(returning: -1) }
         for agent in agents { port.unregister(agent) }
         for finish in finishers { finish() }
         if let thread { pthread_join(thread, nil) }

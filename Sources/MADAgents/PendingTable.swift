@@ -3,11 +3,26 @@ public import MADWire
 import DequeModule
 import HeapModule
 
-/// How an outstanding request reports its end.
+/// How an outstanding request reports its end. Every payload is a reference (or trivial):
+/// `CheckedContinuation` is a resilient standard-library type, and held inline it made
+/// every window entry, completion and delivery a value of unknown layout, copied and
+/// switched over through runtime witness calls several times per MAD.
 enum Completion {
     case none
-    case single(CheckedContinuation<ReceivedResponse, any Error>)
+    case single(ResponseWaiter)
     case sweep(SweepRun, tag: Int)
+}
+
+/// The caller of `MADAgent.exchange`, waiting for its response.
+final class ResponseWaiter: Sendable {
+    let continuation: CheckedContinuation<ReceivedResponse, any Error>
+    init(_ continuation: CheckedContinuation<ReceivedResponse, any Error>) { self.continuation = continuation }
+}
+
+/// A caller waiting for a free window entry (-1: the agent closed).
+final class EntryWaiter: Sendable {
+    let continuation: CheckedContinuation<Int, Never>
+    init(_ continuation: CheckedContinuation<Int, Never>) { self.continuation = continuation }
 }
 
 /// A response to `MADAgent.exchange` and how many of its bytes the transport received
@@ -98,7 +113,7 @@ final class PendingTable {
     /// answered requests) are skipped when popped and purged when they pile up.
     var deadlines: Heap<Deadline>
     let purgeThreshold: Int
-    var waiters: Deque<CheckedContinuation<Int, Never>> = []
+    var waiters: Deque<EntryWaiter> = []
     var sweeps: [SweepRun] = []
     var actions: [AgentAction] = []
     var statistics = RequesterStatistics()
