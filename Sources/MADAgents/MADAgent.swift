@@ -67,18 +67,11 @@ public final class MADAgent: MADPortDelegate, @unchecked Sendable {
         rmpp = RMPPEngine(port: port)
         rmpp.owner = self
         try port.start(delegate: self)
-        let context = Unmanaged.passRetained(self).toOpaque()
-        var thread = pthread_t()
-        let result = pthread_create(&thread, nil, { context in
-            let agent = Unmanaged<MADAgent>.fromOpaque(context!).takeRetainedValue()
-            agent.runTimer()
-            return nil
-        }, context)
-        guard result == 0 else {
-            Unmanaged<MADAgent>.fromOpaque(context).release()
-            throw MADAgentError.transport("cannot start the MAD agent's timer thread: errno \(result)")
+        do {
+            timerThread = try startThread { self.runTimer() }
+        } catch {
+            throw MADAgentError.transport("cannot start the MAD agent's timer thread: errno \(error.errno)")
         }
-        timerThread = thread
     }
 
     /// Fails every outstanding request, sweep item and waiting caller with `.closed`,

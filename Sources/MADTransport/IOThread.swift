@@ -1,12 +1,12 @@
 #if canImport(Glibc)
-import Glibc
+package import Glibc
 #endif
 
-/// What the I/O thread helpers report when a system call fails; each port maps it to its
-/// own `.system(call:errno:)`.
-struct SystemCallFailure: Error {
-    let call: String
-    let errno: Int32
+/// What the thread helpers report when a system call fails; each caller maps it to its
+/// own error (a port's `.system(call:errno:)`).
+package struct SystemCallFailure: Error {
+    package let call: String
+    package let errno: Int32
 }
 
 /// The pipe that wakes a port's I/O thread (UmadIOLoop, VerbsIOLoop): the thread polls
@@ -40,8 +40,10 @@ struct WakePipe: Sendable {
 }
 
 /// Runs `body` on a new pthread, which holds `body` (and so what it captures) until it
-/// returns; the thread's handle, or pthread_create's error.
-func startIOThread(_ body: @escaping @Sendable () -> Void) throws(SystemCallFailure) -> pthread_t {
+/// returns; the thread's handle, or pthread_create's error. Every long-lived thread of the
+/// stack starts here: the ports' I/O threads, the memory fabric's port loops and the
+/// agents' timer threads.
+package func startThread(_ body: @escaping @Sendable () -> Void) throws(SystemCallFailure) -> pthread_t {
     final class Box {
         let body: @Sendable () -> Void
         init(_ body: @escaping @Sendable () -> Void) { self.body = body }

@@ -236,17 +236,9 @@ final class RMPPEngine: @unchecked Sendable {
     func startTimerIfNeeded() {
         guard !timerStarted else { return }
         timerStarted = true
-        let context = Unmanaged.passRetained(self).toOpaque()
-        var thread = pthread_t()
-        let result = pthread_create(&thread, nil, { context in
-            let engine = Unmanaged<RMPPEngine>.fromOpaque(context!).takeRetainedValue()
-            engine.runTimer()
-            return nil
-        }, context)
-        if result == 0 {
+        if let thread = try? startThread({ self.runTimer() }) {
             timerThread = thread
         } else {
-            Unmanaged<RMPPEngine>.fromOpaque(context).release()
             timerStarted = false
         }
     }

@@ -90,14 +90,10 @@ final class IOLoop: @unchecked Sendable {
             self.handler = handler
             running = true
         }
-        let context = Unmanaged.passRetained(self).toOpaque()
-        var created = pthread_t()
-        let result = pthread_create(&created, nil, { raw in
-            let loop = Unmanaged<IOLoop>.fromOpaque(raw!).takeRetainedValue()
-            loop.run()
-            return nil
-        }, context)
-        precondition(result == 0, "pthread_create failed for a memory fabric port: errno \(result)")
+        let created: pthread_t
+        do { created = try startThread { self.run() } } catch {
+            preconditionFailure("pthread_create failed for a memory fabric port: errno \(error.errno)")
+        }
         // Return once the thread runs, so that `threadID` is known to the caller.
         lock.withLock {
             thread = created

@@ -49,7 +49,7 @@ final class UmadIOLoop: Sendable {
 
     func start() throws(PortError) {
         do {
-            let handle = try startIOThread { self.run() }
+            let handle = try startThread { self.run() }
             thread.withLock { $0 = handle }
         } catch {
             wake.close()

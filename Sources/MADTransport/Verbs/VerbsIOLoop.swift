@@ -35,7 +35,7 @@ final class VerbsIOLoop: Sendable {
 
     func start() throws(VerbsPortError) {
         do {
-            let handle = try startIOThread { self.run() }
+            let handle = try startThread { self.run() }
             thread.withLock { $0 = handle }
         } catch {
             wake.close()
