@@ -62,14 +62,14 @@ extension MADAgent {
 
     /// Arms the reserved entry `index` and sends its first attempt.
     func start(_ index: Int, request: MAD, to destination: MADAddress, options: RequestOptions, completion: Completion) {
-        let failure: Delivery? = lock.withLock {
+        launch(index, lock.withLock {
             armForSending(index, request: request, to: destination, options: options, completion: completion)
-        }
-        if let failure {
-            deliver(failure)
-            return
-        }
-        transmit(index)
+        })
+    }
+
+    /// Sends armed entry `index`, or delivers `failure` when its request could not go out.
+    func launch(_ index: Int, _ failure: Delivery?) {
+        if let failure { deliver(failure) } else { transmit(index) }
     }
 
     /// Arms entry `index` and its deadline (lock held); what to deliver instead when the
@@ -265,8 +265,7 @@ extension MADAgent {
                     // Armed here, under the lock already held: the request goes from the
                     // feed into the entry without further copies.
                     guard let request = run.take() else { continue }
-                    failure = armForSending(index, request: request.mad, to: request.destination, options: run.options,
-                                            completion: .sweep(run, tag: request.tag))
+                    failure = run.arm(request, entry: index, agent: self)
                     return .armed
                 }
             }
@@ -275,8 +274,7 @@ extension MADAgent {
         }
         switch next {
         case .waiter(let waiter): waiter.continuation.resume(returning: index)
-        case .armed:
-            if let failure { deliver(failure) } else { transmit(index) }
+        case .armed: launch(index, failure)
         case .none: break
         }
     }

@@ -63,21 +63,16 @@ extension MADAgent {
         let run = SweepRun(feed: feed, options: options ?? configuration.defaultOptions,
                            limit: max(1, limit ?? configuration.window))
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            var starts: [(FeedRequest, Int)] = []
+            var armed: [ArmedEntry] = []
             let outcome: StartOutcome = lock.withLock {
                 if table.closed { return .closed }
                 run.continuation = continuation
                 table.sweeps.append(run)
-                run.pull(into: &starts, table: table)
-                if starts.isEmpty {
-                    // No entry free (a request or sweep that just ended recycles its entry
-                    // after its caller resumed): park the first request for the next
-                    // recycled entry. Only an empty feed ends the sweep here.
-                    if let request = feed.nextRequest() {
-                        run.parked = request
-                        return .started
-                    }
-                    table.sweeps.removeAll { $0 === run }
+                run.fill(self, into: &armed)
+                // No entry free (a request or sweep that just ended recycles its entry after
+                // its caller resumed): the first request waits for the next recycled entry.
+                // Only an empty feed ends the sweep here.
+                if armed.isEmpty && run.parkOrLeave(table) {
                     run.continuation = nil
                     return .empty
                 }
@@ -90,7 +85,7 @@ extension MADAgent {
             case .empty:
                 continuation.resume()
             case .started:
-                for (request, entry) in starts { run.start(request, entry: entry, agent: self) }
+                for entry in armed { launch(entry.index, entry.failure) }
             }
         }
     }
@@ -129,41 +124,50 @@ final class SweepRun: @unchecked Sendable {
         return request
     }
 
-    /// Pairs free window entries with ready requests (lock held).
-    func pull(into starts: inout [(FeedRequest, Int)], table: PendingTable) {
-        while !table.free.isEmpty, let request = take() {
-            starts.append((request, table.free.removeFirst()))
+    /// Arms entry `index` with `request` (lock held); what to deliver instead when it
+    /// cannot go out.
+    func arm(_ request: FeedRequest, entry index: Int, agent: MADAgent) -> Delivery? {
+        agent.armForSending(index, request: request.mad, to: request.destination, options: options,
+                            completion: .sweep(self, tag: request.tag))
+    }
+
+    /// Arms free window entries with ready requests (lock held); the caller launches them
+    /// once the lock is released.
+    func fill(_ agent: MADAgent, into armed: inout [ArmedEntry]) {
+        while !agent.table.free.isEmpty, let request = take() {
+            let index = agent.table.free.removeFirst()
+            armed.append(ArmedEntry(index: index, failure: arm(request, entry: index, agent: agent)))
         }
     }
 
-    func start(_ request: FeedRequest, entry: Int, agent: MADAgent) {
-        agent.start(entry, request: request.mad, to: request.destination, options: options,
-                    completion: .sweep(self, tag: request.tag))
+    /// Nothing in flight and nothing armed (lock held): parks the feed's next request for
+    /// the next recycled entry, or, when the feed has none or the agent closed, takes the
+    /// run out of the agent's sweeps. True when the sweep is over.
+    func parkOrLeave(_ table: PendingTable) -> Bool {
+        if !table.closed, let request = feed.nextRequest() {
+            parked = request
+            return false
+        }
+        table.sweeps.removeAll { $0 === self }
+        return true
     }
 
     /// Reports one outcome, then sends what it made ready on the free entries; the entry it
     /// held is recycled by the caller afterwards (and may carry the next request).
     func complete(_ tag: Int, _ outcome: RequestOutcome, agent: MADAgent) {
         feed.complete(tag, outcome)
-        var starts: [(FeedRequest, Int)] = []
+        var armed: [ArmedEntry] = []
         var closed = false
         let finished: Bool = agent.lock.withLock {
             inFlight -= 1
             closed = agent.table.closed
-            if !closed { pull(into: &starts, table: agent.table) }
-            guard inFlight == 0, starts.isEmpty else { return false }
-            // Nothing outstanding: what completions make ready is asked for before inFlight
-            // can reach 0, so an empty feed now means the sweep is over.
-            if !closed, let request = feed.nextRequest() {
-                // Ready, but no entry is free (single requests hold them): it takes the next
-                // recycled one, at the latest the entry of this completion.
-                parked = request
-                return false
-            }
-            agent.table.sweeps.removeAll { $0 === self }
-            return true
+            if !closed { fill(agent, into: &armed) }
+            // What completions make ready is asked for before inFlight can reach 0, so with
+            // nothing in flight an empty feed means the sweep is over.
+            guard inFlight == 0, armed.isEmpty else { return false }
+            return parkOrLeave(agent.table)
         }
-        for (request, entry) in starts { start(request, entry: entry, agent: agent) }
+        for entry in armed { agent.launch(entry.index, entry.failure) }
         guard finished else { return }
         // Out of the agent's sweeps with nothing outstanding: no other thread touches the
         // run any more.
@@ -190,6 +194,13 @@ final class SweepRun: @unchecked Sendable {
         }
         while let request = feed.nextRequest() { feed.complete(request.tag, .failure(.closed)) }
     }
+}
+
+/// A window entry armed for a sweep's request, to launch once the agent's lock is released.
+struct ArmedEntry {
+    var index: Int
+    /// Set when the request could not go out (agent closed, no port agent).
+    var failure: Delivery?
 }
 
 /// The fixed-count sweep as a feed. `next` is read under the agent's lock only.
