@@ -8,9 +8,14 @@ import Synchronization
 ///
 /// Per node (a switch at its port 0 LID, a CA at its first port's): PerfMgt
 /// ClassPortInfo; then PortCounters with PortSelect 0xFF when the PMA has AllPortSelect,
-/// else of every port (PortCountersExtended too when the PMA has extended width); a switch
-/// whose all-ports counters show errors is then read port by port. A counter is an error
-/// above its threshold (default 0). Clearing (-k, -K) follows once everything is read.
+/// else of every port; a switch whose all-ports counters show errors is then read port by
+/// port. A counter is an error above its threshold (default 0). Clearing (-k, -K) follows
+/// once everything is read.
+///
+/// PortCountersExtended is read only where the report uses it: the error counters where
+/// the PMA has AdditionalPortCountersExtended, the data counters with --data/--counters.
+/// The C tool reads it for every port of a PMA with extended width and, unless
+/// CapabilityMask2 says so, never looks at it: a third of its PMA MADs.
 public struct ErrorSweep: Sendable {
     public struct Options: Sendable {
         /// libibmad field names not to report (-s, and -c's PortRcvSwitchRelayErrors).
@@ -36,22 +41,24 @@ public struct ErrorSweep: Sendable {
         public init() {}
     }
 
-    /// The PortCounters error counters ibqueryerrors reports, in its order.
-    static let counters: [(name: String, read: @Sendable (PortCounters) -> UInt64)] = [
-        ("SymbolErrorCounter", { UInt64($0.symbolErrorCounter) }),
-        ("LinkErrorRecoveryCounter", { UInt64($0.linkErrorRecoveryCounter) }),
-        ("LinkDownedCounter", { UInt64($0.linkDownedCounter) }),
-        ("PortRcvErrors", { UInt64($0.portRcvErrors) }),
-        ("PortRcvRemotePhysicalErrors", { UInt64($0.portRcvRemotePhysicalErrors) }),
-        ("PortRcvSwitchRelayErrors", { UInt64($0.portRcvSwitchRelayErrors) }),
-        ("PortXmitDiscards", { UInt64($0.portXmitDiscards) }),
-        ("PortXmitConstraintErrors", { UInt64($0.portXmitConstraintErrors) }),
-        ("PortRcvConstraintErrors", { UInt64($0.portRcvConstraintErrors) }),
-        ("LocalLinkIntegrityErrors", { UInt64($0.localLinkIntegrityErrors) }),
-        ("ExcessiveBufferOverrunErrors", { UInt64($0.excessiveBufferOverrunErrors) }),
+    /// The error counters ibqueryerrors reports, in its order, from PortCounters and from
+    /// PortCountersExtended (print_results pairs IB_PC_ERR_SYM_F... with IB_PC_EXT_ERR_SYM_F...).
+    static let counters: [(name: String, read: @Sendable (PortCounters) -> UInt64,
+                           readExtended: @Sendable (PortCountersExtended) -> UInt64)] = [
+        ("SymbolErrorCounter", { UInt64($0.symbolErrorCounter) }, \.symbolErrorCounter),
+        ("LinkErrorRecoveryCounter", { UInt64($0.linkErrorRecoveryCounter) }, \.linkErrorRecoveryCounter),
+        ("LinkDownedCounter", { UInt64($0.linkDownedCounter) }, \.linkDownedCounter),
+        ("PortRcvErrors", { UInt64($0.portRcvErrors) }, \.portRcvErrors),
+        ("PortRcvRemotePhysicalErrors", { UInt64($0.portRcvRemotePhysicalErrors) }, \.portRcvRemotePhysicalErrors),
+        ("PortRcvSwitchRelayErrors", { UInt64($0.portRcvSwitchRelayErrors) }, \.portRcvSwitchRelayErrors),
+        ("PortXmitDiscards", { UInt64($0.portXmitDiscards) }, \.portXmitDiscards),
+        ("PortXmitConstraintErrors", { UInt64($0.portXmitConstraintErrors) }, \.portXmitConstraintErrors),
+        ("PortRcvConstraintErrors", { UInt64($0.portRcvConstraintErrors) }, \.portRcvConstraintErrors),
+        ("LocalLinkIntegrityErrors", { UInt64($0.localLinkIntegrityErrors) }, \.localLinkIntegrityErrors),
+        ("ExcessiveBufferOverrunErrors", { UInt64($0.excessiveBufferOverrunErrors) }, \.excessiveBufferOverrunErrors),
         // libibmad's VL15Dropped (IB_PC_VL15_DROPPED_F) is bytes 22-23, the IBA's.
-        ("VL15Dropped", { UInt64($0.vl15Dropped) }),
-        ("PortXmitWait", { UInt64($0.portXmitWait) }),
+        ("VL15Dropped", { UInt64($0.vl15Dropped) }, \.vl15Dropped),
+        ("PortXmitWait", { UInt64($0.portXmitWait) }, \.portXmitWait),
     ]
 
     /// The counters a threshold file may name.
@@ -103,6 +110,21 @@ public struct ErrorSweep: Sendable {
     static let extendedWidth: UInt16 = 1 << 9
     static let extendedWidthNoIETF: UInt16 = 1 << 10
     static let xmitWait: UInt16 = 1 << 12
+    /// CapabilityMask2 bit 1, IsAdditionalPortCountersExtendedSupported: the error counters
+    /// are PortCountersExtended's 64-bit ones (check_threshold).
+    static let additionalExtended: UInt32 = 1 << 1
+
+    /// Where one PMA's error counters come from and which reads its report needs.
+    struct CounterSource {
+        var capability: UInt16 = 0
+        /// The error counters are PortCountersExtended's (CapabilityMask2 bit 1).
+        var errorsFromExtended = false
+        /// PortCounters is read (not with --counters on a PMA with extended width).
+        var readsPortCounters = true
+        /// PortCountersExtended is read: for the error counters, or for --data/--counters
+        /// on a PMA with extended width.
+        var readsExtended = false
+    }
 
     public func run(_ topology: Topology, nodeNames: NodeNameMap = NodeNameMap()) async -> Report {
         let targets: [Target] = topology.canonicalOrder().reversed().compactMap { guid in
@@ -126,9 +148,9 @@ public struct ErrorSweep: Sendable {
         // 1. ClassPortInfo of every PMA.
         let classInfo = await agent.performanceGets(targets.map { ($0.lid, $0.firstPort, AttributeID.classPortInfo) },
                                                      options: options.request, progress: progress)
-        let capabilities: [(mask: UInt16, ok: Bool)] = classInfo.map { mad in
-            guard let mad, let info = try? mad.attribute(ClassPortInfo.self) else { return (0, false) }
-            return (info.capabilityMask.rawValue, true)
+        let capabilities: [(mask: UInt16, mask2: UInt32, ok: Bool)] = classInfo.map { mad in
+            guard let mad, let info = try? mad.attribute(ClassPortInfo.self) else { return (0, 0, false) }
+            return (info.capabilityMask.rawValue, info.capabilityMask2, true)
         }
         for (index, target) in targets.enumerated() where !capabilities[index].ok {
             report.warnings.append("classportinfo query failed on \(target.name), Lid \(target.lid) port \(target.firstPort)")
@@ -136,9 +158,15 @@ public struct ErrorSweep: Sendable {
         let allPorts = capabilities.map { $0.ok && $0.mask & Self.allPortSelect != 0 }
 
         // 2. Counters: all ports at once where the PMA can, else port by port (--counters:
-        // every port). PortCountersExtended too where the PMA has extended width, as
-        // print_errors and print_data_cnts read it.
+        // every port), PortCountersExtended where the report uses it.
         let extended = capabilities.map { $0.mask & (Self.extendedWidth | Self.extendedWidthNoIETF) != 0 }
+        let sources = capabilities.indices.map { index in
+            let fromExtended = capabilities[index].mask2 & Self.additionalExtended != 0
+            let dataFromExtended = extended[index] && (options.dataCounters || options.countersOnly)
+            return CounterSource(capability: capabilities[index].mask, errorsFromExtended: fromExtended,
+                                 readsPortCounters: !(options.countersOnly && extended[index]),
+                                 readsExtended: fromExtended || dataFromExtended)
+        }
         var firstRound: [ReadKey] = []
         for (index, target) in targets.enumerated() {
             if allPorts[index] && !options.countersOnly {
@@ -147,22 +175,20 @@ public struct ErrorSweep: Sendable {
                 firstRound += target.ports.map { ReadKey(target: index, port: $0) }
             }
         }
-        var readings = await read(firstRound, targets, extended)
+        var readings = await read(firstRound, targets, sources)
         // 3. Port by port where the all-ports counters showed an error.
         var secondRound: [ReadKey] = []
         for (index, target) in targets.enumerated() where allPorts[index] && !options.countersOnly {
-            if let all = readings[ReadKey(target: index, port: 0xFF)]?.counters(extended[index]),
-               !errors(all, capability: capabilities[index].mask).isEmpty {
+            if let all = readings[ReadKey(target: index, port: 0xFF)], errors(all, sources[index])?.isEmpty == false {
                 secondRound += target.ports.map { ReadKey(target: index, port: $0) }
             }
         }
-        readings.merge(await read(secondRound, targets, extended)) { $1 }
+        readings.merge(await read(secondRound, targets, sources)) { $1 }
         // 4. --details: the detail attributes of ports whose discards or receive errors show.
         var detailKeys: [(key: ReadKey, attribute: AttributeID)] = []
         if options.details && !options.countersOnly {
             for key in readings.keys.sorted(by: { ($0.target, $0.port &+ 1) < ($1.target, $1.port &+ 1) }) {
-                guard let counters = readings[key]?.counters(extended[key.target]) else { continue }
-                let names = errors(counters, capability: capabilities[key.target].mask).map(\.0)
+                guard let reading = readings[key], let names = errors(reading, sources[key.target])?.map(\.0) else { continue }
                 if names.contains("PortXmitDiscards") { detailKeys.append((key, ErrorSweepText.xmitDiscardDetails)) }
                 if names.contains("PortRcvErrors") { detailKeys.append((key, ErrorSweepText.rcvErrorDetails)) }
             }
@@ -177,6 +203,7 @@ public struct ErrorSweep: Sendable {
         var nodesChecked = 0, badNodes = 0, portsChecked = 0, failures = capabilities.filter { !$0.ok }.count
         for (index, target) in targets.enumerated() {
             let mask = capabilities[index].mask
+            let source = sources[index]
             var header = false
             /// print_results' line for a port ("ALL" for 0xFF, which only a switch prints).
             func line(_ port: UInt8, _ reading: Reading, _ found: [(String, UInt64)]) {
@@ -189,7 +216,13 @@ public struct ErrorSweep: Sendable {
                 let portGUID = port == 0xFF ? target.port0GUID : target.portGUIDs[port] ?? 0
                 var text = ""
                 for (name, value) in found {
-                    text += " [\(name) == \(value)]"
+                    if source.errorsFromExtended {
+                        // check_threshold's form for a 64-bit counter.
+                        let (scaled, unit) = ErrorSweepText.humanReadable(value, data: false)
+                        text += " [\(name) == \(value) (\(ErrorSweepText.fixed3(Double(scaled)))\(unit))]"
+                    } else {
+                        text += " [\(name) == \(value)]"
+                    }
                     let key = ReadKey(target: index, port: port)
                     for (counter, attribute, fields) in [("PortXmitDiscards", ErrorSweepText.xmitDiscardDetails, ErrorSweepText.afterXmitDiscards),
                                                          ("PortRcvErrors", ErrorSweepText.rcvErrorDetails, ErrorSweepText.afterRcvErrors)]
@@ -208,12 +241,12 @@ public struct ErrorSweep: Sendable {
                 if port != 0xFF { report.text += links[ErrorSweepText.LinkKey(node: target.nodeGUID, port: port)] ?? "" }
                 report.findings.append((target.guid, target.name, portGUID, portText, found))
             }
-            /// The counters of a port, or nil with print_errors' warning when a read failed.
-            func counters(_ port: UInt8) -> (Reading, PortCounters)? {
+            /// A port's errors beyond threshold, or nil with print_errors' warning when a read failed.
+            func counters(_ port: UInt8) -> (Reading, [(String, UInt64)])? {
                 let reading = readings[ReadKey(target: index, port: port)] ?? Reading()
-                if let counters = reading.counters(extended[index]) { return (reading, counters) }
+                if let found = errors(reading, source) { return (reading, found) }
                 failures += 1
-                let attribute = reading.portCounters == nil ? "IB_GSI_PORT_COUNTERS" : "IB_GSI_PORT_COUNTERS_EXT"
+                let attribute = reading.portCounters == nil && source.readsPortCounters ? "IB_GSI_PORT_COUNTERS" : "IB_GSI_PORT_COUNTERS_EXT"
                 report.warnings.append("\(attribute) query failed on \(target.name), Lid \(target.lid) port \(port)")
                 return nil
             }
@@ -243,8 +276,7 @@ public struct ErrorSweep: Sendable {
             var perPort = true
             if allPorts[index] {
                 // As the C tool: a failed all-ports read counts the ports as checked.
-                if case let (reading, all)? = counters(0xFF) {
-                    let found = errors(all, capability: mask)
+                if case let (reading, found)? = counters(0xFF) {
                     if found.isEmpty {
                         portsChecked += target.numberOfPorts
                         perPort = false
@@ -259,8 +291,7 @@ public struct ErrorSweep: Sendable {
             if perPort {
                 for port in target.ports {
                     portsChecked += 1
-                    guard case let (reading, value)? = counters(port) else { continue }
-                    let found = errors(value, capability: mask)
+                    guard case let (reading, found)? = counters(port) else { continue }
                     if !found.isEmpty {
                         line(port, reading, found)
                         report.badPorts += 1
@@ -316,27 +347,43 @@ public struct ErrorSweep: Sendable {
         return report
     }
 
-    /// Each counter above its threshold, unless suppressed.
-    func errors(_ counters: PortCounters, capability: UInt16) -> [(String, UInt64)] {
+    /// Each error counter of a port above its threshold, unless suppressed; nil where a read
+    /// the report needs failed (print_errors gives up on the port).
+    private func errors(_ reading: Reading, _ source: CounterSource) -> [(String, UInt64)]? {
+        let portCounters: PortCounters?
+        if source.readsPortCounters {
+            guard let mad = reading.portCounters, let counters = try? mad.attribute(PortCounters.self) else { return nil }
+            portCounters = counters
+        } else {
+            portCounters = nil
+        }
+        let extendedCounters: PortCountersExtended?
+        if source.readsExtended {
+            guard let mad = reading.extended, let counters = try? mad.attribute(PortCountersExtended.self) else { return nil }
+            extendedCounters = counters
+        } else {
+            extendedCounters = nil
+        }
         var found: [(String, UInt64)] = []
         for counter in Self.counters where !options.suppressed.contains(counter.name) {
-            var value = counter.read(counters)
-            // PortXmitWait is only a counter where the PMA says so (CapabilityMask bit 12).
-            if counter.name == "PortXmitWait", capability & Self.xmitWait == 0 { value = 0 }
+            var value: UInt64
+            if source.errorsFromExtended {
+                value = extendedCounters.map(counter.readExtended) ?? 0
+            } else {
+                value = portCounters.map(counter.read) ?? 0
+                // PortXmitWait is only a counter where the PMA says so (CapabilityMask bit 12;
+                // print_errors clears PortCounters' copy, not the extended one).
+                if counter.name == "PortXmitWait", source.capability & Self.xmitWait == 0 { value = 0 }
+            }
             if value > options.thresholds[counter.name, default: 0] { found.append((counter.name, value)) }
         }
         return found
     }
 
-    /// One port's PMA answers: PortCounters, and PortCountersExtended where the PMA has it.
+    /// One port's PMA answers: PortCounters and PortCountersExtended, each where it was read.
     private struct Reading {
         var portCounters: MAD?
         var extended: MAD?
-        /// The error counters, nil where a read the C tool needs failed.
-        func counters(_ wantsExtended: Bool) -> PortCounters? {
-            guard let portCounters, !wantsExtended || extended != nil else { return nil }
-            return try? portCounters.attribute(PortCounters.self)
-        }
     }
 
     private struct ReadKey: Hashable {
@@ -344,19 +391,18 @@ public struct ErrorSweep: Sendable {
         var port: UInt8
     }
 
-    /// PortCounters (not with --counters where the extended ones are read instead) and
-    /// PortCountersExtended (where the PMA has them) of each port, one after the other per
-    /// port as the C tool asks, all in one window.
-    private func read(_ keys: [ReadKey], _ targets: [Target], _ extended: [Bool]) async -> [ReadKey: Reading] {
+    /// PortCounters and PortCountersExtended of each port, each where its `CounterSource`
+    /// reads it, one after the other per port as the C tool asks, all in one window.
+    private func read(_ keys: [ReadKey], _ targets: [Target], _ sources: [CounterSource]) async -> [ReadKey: Reading] {
         var queries: [(lid: UInt16, port: UInt8, attribute: AttributeID)] = []
         var slots: [(key: ReadKey, extended: Bool)] = []
         for key in keys {
             let lid = targets[key.target].lid
-            if !(options.countersOnly && extended[key.target]) {
+            if sources[key.target].readsPortCounters {
                 queries.append((lid, key.port, .portCounters))
                 slots.append((key, false))
             }
-            if extended[key.target] {
+            if sources[key.target].readsExtended {
                 queries.append((lid, key.port, .portCountersExtended))
                 slots.append((key, true))
             }

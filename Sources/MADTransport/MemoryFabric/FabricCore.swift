@@ -25,6 +25,9 @@ final class FabricCore: Sendable {
         var port: MemoryFabricPort?
         var links: [UInt8: (lid: UInt16, port: UInt8)] = [:]
         var portCounters: [UInt8: PortCounters] = [:]
+        var portCountersExtended: [UInt8: PortCountersExtended] = [:]
+        /// What the PMA's ClassPortInfo says it supports (CapabilityMask, CapabilityMask2).
+        var performanceCapabilities = MemoryFabric.PerformanceCapabilities()
 
         var isSwitch: Bool { identity.nodeType == .switch }
         /// Where a LID-routed MAD comes in: port 1 of a channel adapter, port 0 of a switch.

@@ -110,6 +110,29 @@ public final class MemoryFabric: Sendable {
         core.state.withLock { $0.nodes[lid].map { $0.portCounters[port] ?? PortCounters() } }
     }
 
+    /// What a node's PMA advertises in its ClassPortInfo (IBA 16.1.2, Table 222).
+    public struct PerformanceCapabilities: Sendable, Hashable {
+        /// CapabilityMask (default: PortXmitWait supported; no AllPortSelect, so ports are
+        /// read one by one; no extended width).
+        public var mask: ClassPortInfo.CapabilityMask
+        /// CapabilityMask2 (bit 1: IsAdditionalPortCountersExtendedSupported).
+        public var mask2: UInt32
+        public init(mask: ClassPortInfo.CapabilityMask = [.perfPortXmitWaitSupported], mask2: UInt32 = 0) {
+            self.mask = mask
+            self.mask2 = mask2
+        }
+    }
+
+    /// Sets what the PMA of node `lid` advertises; PortCountersExtended is answered whatever it says.
+    public func setPerformanceCapabilities(lid: UInt16, _ capabilities: PerformanceCapabilities) throws {
+        try core.withNode(lid) { $0.performanceCapabilities = capabilities }
+    }
+
+    /// Sets the extended counters the PMA of node `lid` reports for `port`.
+    public func setPortCountersExtended(lid: UInt16, port: UInt8, _ counters: PortCountersExtended) throws {
+        try core.withNode(lid) { $0.portCountersExtended[port] = counters }
+    }
+
     // MARK: Faults
 
     /// Adds a fault rule after the existing ones.

@@ -8,8 +8,8 @@ public struct SimulatedAgents: OptionSet, Sendable, Hashable {
     /// LID-routed (0x01) and directed-route (0x81) SMPs. Anything else is answered with
     /// GetResp and status 0x000C (unsupported method/attribute), as a real SMA does.
     public static let subnetManagement = SimulatedAgents(rawValue: 1)
-    /// A performance management agent (class 0x04): Get of ClassPortInfo and PortCounters
-    /// (PortSelect 0xFF is all ports), Set of PortCounters clears the selected counters.
+    /// A performance management agent (class 0x04): Get of ClassPortInfo, PortCounters
+    /// and PortCountersExtended, Set of PortCounters clears the selected counters.
     public static let performance = SimulatedAgents(rawValue: 2)
 }
 

@@ -117,7 +117,8 @@ extension FabricCore {
             var info = ClassPortInfo()
             info.baseVersion = 1
             info.classVersion = 1
-            info.capabilityMask = [.perfPortXmitWaitSupported]
+            info.capabilityMask = node.performanceCapabilities.mask
+            info.capabilityMask2 = node.performanceCapabilities.mask2
             info.respTimeValue = 18
             return response(to: request, status: .success, attribute: info)
         case (.get, .portCounters), (.set, .portCounters):
@@ -131,6 +132,15 @@ extension FabricCore {
                 counters = cleared(counters, asked.counterSelect)
                 node.portCounters[port] = counters
             }
+            counters.portSelect = port
+            return response(to: request, status: .success, attribute: counters)
+        case (.get, .portCountersExtended):
+            guard let asked = try? request.attribute(PortCountersExtended.self) else {
+                return response(to: request, status: .invalidField)
+            }
+            let port = asked.portSelect
+            guard port <= node.identity.numberOfPorts else { return response(to: request, status: .invalidField) }
+            var counters = node.portCountersExtended[port] ?? PortCountersExtended()
             counters.portSelect = port
             return response(to: request, status: .success, attribute: counters)
         case (.get, _), (.set, _):
