@@ -85,8 +85,12 @@ public struct ErrorSweep: Sendable {
         public var text = ""
         public var warnings: [String] = []
         public var badPorts = 0
-        public var madsSent = 0
+        /// Every MAD the sweep sent, and of those the PMA ones (the rest: NodeDescriptions
+        /// for the report's names, when discovery left them out).
+        public var madsSent = 0, pmaMADsSent = 0
         public var nodesChecked = 0, badNodes = 0, portsChecked = 0, failures = 0
+        /// NodeDescriptions asked for the report's names that got no answer.
+        public var undescribed: [Topology.Unreachable] = []
         /// Each reported line: node, port ("ALL" or the number) and its counters.
         public var findings: [(node: UInt64, name: String, portGUID: UInt64, port: String, counters: [(String, UInt64)])] = []
     }
@@ -127,7 +131,8 @@ public struct ErrorSweep: Sendable {
     }
 
     public func run(_ topology: Topology, nodeNames: NodeNameMap = NodeNameMap()) async -> Report {
-        let targets: [Target] = topology.canonicalOrder().reversed().compactMap { guid in
+        var topology = topology
+        var targets: [Target] = topology.canonicalOrder().reversed().compactMap { guid in
             guard let node = topology.nodes[guid], options.onlyNode.map({ $0 == guid }) ?? true else { return nil }
             switch node.info.nodeType {
             case .switch where !options.switches, .channelAdapter where !options.channelAdapters, .router where !options.routers: return nil
@@ -151,9 +156,6 @@ public struct ErrorSweep: Sendable {
         let capabilities: [(mask: UInt16, mask2: UInt32, ok: Bool)] = classInfo.map { mad in
             guard let mad, let info = try? mad.attribute(ClassPortInfo.self) else { return (0, 0, false) }
             return (info.capabilityMask.rawValue, info.capabilityMask2, true)
-        }
-        for (index, target) in targets.enumerated() where !capabilities[index].ok {
-            report.warnings.append("classportinfo query failed on \(target.name), Lid \(target.lid) port \(target.firstPort)")
         }
         let allPorts = capabilities.map { $0.ok && $0.mask & Self.allPortSelect != 0 }
 
@@ -197,6 +199,29 @@ public struct ErrorSweep: Sendable {
                                                         options: options.request, progress: progress)
         var details: [ReadKey: [UInt16: MAD?]] = [:]
         for (item, request) in detailKeys.enumerated() { details[request.key, default: [:]][request.attribute.rawValue] = detailAnswers[item] }
+
+        // 5. Names: a topology discovered without NodeDescriptions (ibqueryerrors from
+        // scratch) gets those of the nodes the report names, and only those.
+        var named = Set<UInt64>()
+        if options.countersOnly || options.reportPort || options.clearCounts {
+            // Every node is printed (--counters), a link line names the far end (-r), a
+            // failed reset of the extended counters names its node (-K).
+            named = Set(topology.nodes.keys)
+        } else {
+            for (index, target) in targets.enumerated() where !capabilities[index].ok { named.insert(target.guid) }
+            for (key, reading) in readings where errors(reading, sources[key.target])?.isEmpty != true {
+                named.insert(targets[key.target].guid)  // a failed read or an error beyond threshold
+            }
+        }
+        let beforeNames = agent.statistics.sent
+        report.undescribed = await describe(named, in: &topology)
+        let describing = agent.statistics.sent - beforeNames
+        for index in targets.indices where named.contains(targets[index].guid) {
+            targets[index].name = nodeNames.name(for: targets[index].guid, nodeDescription: topology.nodes[targets[index].guid]?.description ?? "")
+        }
+        for (index, target) in targets.enumerated() where !capabilities[index].ok {
+            report.warnings.append("classportinfo query failed on \(target.name), Lid \(target.lid) port \(target.firstPort)")
+        }
         let links = options.reportPort ? ErrorSweepText.linkInfo(topology, nodeNames: nodeNames) : [:]
 
         // The report, node by node in ibqueryerrors' order.
@@ -344,7 +369,30 @@ public struct ErrorSweep: Sendable {
             }
         }
         report.madsSent = agent.statistics.sent - before
+        report.pmaMADsSent = report.madsSent - describing
         return report
+    }
+
+    /// Asks the NodeDescription of each node in `guids` that discovery left undescribed
+    /// (`Topology.Node.descriptionKnown`), along the directed route discovery found it by,
+    /// all in one window. What gets no answer is returned (its name stays empty).
+    private func describe(_ guids: Set<UInt64>, in topology: inout Topology) async -> [Topology.Unreachable] {
+        let missing = guids.filter { topology.nodes[$0]?.descriptionKnown == false }.sorted()
+        guard !missing.isEmpty else { return [] }
+        let paths = missing.map { topology.nodes[$0]!.path }
+        let answers = await agent.windowed(paths.map { path in
+            (DirectedRouteSMP(method: .get, attribute: .nodeDescription, modifier: 0, path: path).mad, MADAddress.subnetManagement())
+        }, options: options.request, progress: progress)
+        var unanswered: [Topology.Unreachable] = []
+        for (item, guid) in missing.enumerated() {
+            if let answer = answers[item], let description = try? answer.attribute(NodeDescription.self) {
+                topology.nodes[guid]?.description = description.text
+                topology.nodes[guid]?.descriptionKnown = true
+            } else {
+                unanswered.append(.init(path: paths[item], node: guid, attribute: .nodeDescription, reason: "no answer"))
+            }
+        }
+        return unanswered
     }
 
     /// Each error counter of a port above its threshold, unless suppressed; nil where a read

@@ -15,7 +15,12 @@ extension MADAgent {
         let results = ResultBox(count: requests.count)
         progress?.queue(requests.count)
         await sweep(count: requests.count, options: options, request: { requests[$0] }) { item, outcome in
-            if case .response(let mad) = outcome, mad.status.isSuccess { results.store(mad, at: item) }
+            // A directed-route SMP's status word carries the D bit (IBA 14.2.1.2): its
+            // 15-bit status is the one to judge.
+            if case .response(let mad) = outcome,
+               (mad.managementClass == .subnetDirectedRoute ? (try? DirectedRouteSMP(mad))?.status : mad.status)?.isSuccess == true {
+                results.store(mad, at: item)
+            }
             progress?.finish(1)
         }
         return results.values

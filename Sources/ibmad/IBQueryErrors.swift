@@ -86,8 +86,15 @@ struct IBQueryErrors: AsyncParsableCommand {
             }
         } else {
             let progress = SweepProgress()
+            // NodeDescriptions only of the nodes the report names: the sweep asks for those.
+            var discovery = Discovery.Options(window: outstanding, request: session.options)
+            discovery.nodeDescriptions = false
+            let before = session.agent.statistics.sent
             topology = await ProgressLine.around("discovering", progress) {
-                await Discovery(agent: session.agent, options: .init(window: outstanding, request: session.options), progress: progress).run()
+                await Discovery(agent: session.agent, options: discovery, progress: progress).run()
+            }
+            if scan.verbose > 0 {
+                StandardError.emit("ibmad ibqueryerrors: \(topology.nodes.count) nodes, \(session.agent.statistics.sent - before) SMPs in discovery\n")
             }
             guard !topology.nodes.isEmpty else {
                 StandardError.emit("discover failed\n")
@@ -151,10 +158,15 @@ struct IBQueryErrors: AsyncParsableCommand {
         let report = await ProgressLine.around("sweeping", sweepProgress) { await sweep.run(topology, nodeNames: names) }
         for warning in report.warnings { StandardError.emit("ibwarn: \(warning)\n") }
         print(json ? sweep.json(report) : report.text, terminator: "")
-        if scan.verbose > 0 { StandardError.emit("ibmad ibqueryerrors: \(report.madsSent) PMA MADs in the sweep\n") }
-        if !topology.isComplete {
-            StandardError.emit("ibmad ibqueryerrors: discovery incomplete, \(topology.unreachable.count) queries got no answer:\n")
-            for item in topology.unreachable { StandardError.emit("  \(item)\n") }
+        if scan.verbose > 0 {
+            let described = report.madsSent - report.pmaMADsSent
+            StandardError.emit("ibmad ibqueryerrors: \(report.pmaMADsSent) PMA MADs in the sweep"
+                               + (described > 0 ? ", \(described) NodeDescription SMPs for its names\n" : "\n"))
+        }
+        let unreachable = topology.unreachable + report.undescribed
+        if !unreachable.isEmpty {
+            StandardError.emit("ibmad ibqueryerrors: discovery incomplete, \(unreachable.count) queries got no answer:\n")
+            for item in unreachable { StandardError.emit("  \(item)\n") }
             throw ExitCode(1)
         }
         if report.badPorts > 0 { throw ExitCode(1) }

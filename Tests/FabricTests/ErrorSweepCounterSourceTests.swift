@@ -16,7 +16,7 @@ import Testing
         let agent: MADAgent
         let topology: Topology
 
-        init(capabilities: MemoryFabric.PerformanceCapabilities) async throws {
+        init(capabilities: MemoryFabric.PerformanceCapabilities = .init(), nodeDescriptions: Bool = true) async throws {
             let local = try fabric.addPort(lid: 1, answering: [.subnetManagement, .performance])
             _ = try fabric.addPort(lid: 2, answering: [.subnetManagement, .performance])
             try fabric.addSwitch(lid: 100, ports: 4)
@@ -24,7 +24,9 @@ import Testing
             try fabric.connect(2, port: 1, to: 100, port: 2)
             for lid: UInt16 in [1, 2, 100] { try fabric.setPerformanceCapabilities(lid: lid, capabilities) }
             agent = try MADAgent(port: local, configuration: .init(window: 16))
-            topology = await Discovery(agent: agent, options: .init(request: RequestOptions(timeoutMilliseconds: 200, retries: 1))).run()
+            var options = Discovery.Options(request: RequestOptions(timeoutMilliseconds: 200, retries: 1))
+            options.nodeDescriptions = nodeDescriptions
+            topology = await Discovery(agent: agent, options: options).run()
         }
 
         func sweep(_ configure: (inout ErrorSweep.Options) -> Void = { _ in }) async -> ErrorSweep.Report {
@@ -94,5 +96,41 @@ import Testing
         let lost = await subnet.sweep()
         #expect(lost.failures == 1)
         #expect(lost.warnings.contains { $0.hasPrefix("IB_GSI_PORT_COUNTERS_EXT query failed on") }, "\(lost.warnings)")
+    }
+
+    @Test("Discovered without NodeDescriptions, the sweep asks only for those of the nodes it names")
+    func namesOnlyWhatItReports() async throws {
+        let subnet = try await Subnet(nodeDescriptions: false)
+        defer { subnet.close() }
+        #expect(subnet.topology.isComplete && subnet.topology.nodes.count == 3)
+        #expect(subnet.topology.nodes.values.allSatisfy { !$0.descriptionKnown && $0.description.isEmpty })
+        let described = try await Subnet()
+        defer { described.close() }
+        // One NodeDescription SMP per node fewer in discovery.
+        #expect(subnet.agent.statistics.sent == described.agent.statistics.sent - 3)
+
+        // A clean subnet: no names needed, no SMP sent.
+        let clean = await subnet.sweep()
+        #expect(clean.madsSent == 3 + 6 && clean.pmaMADsSent == clean.madsSent && clean.undescribed.isEmpty)
+        let reference = await described.sweep()
+        #expect(clean.text == reference.text)
+
+        // An error on LID 2: its description is asked, and the report reads as with it known.
+        var counters = PortCounters()
+        counters.portRcvErrors = 4
+        for fabric in [subnet.fabric, described.fabric] { try fabric.setPortCounters(lid: 2, port: 1, counters) }
+        let errors = await subnet.sweep()
+        let expected = await described.sweep()
+        #expect(errors.madsSent == 3 + 6 + 1 && errors.pmaMADsSent == 3 + 6)
+        #expect(errors.undescribed.isEmpty, "\(errors.undescribed)")
+        #expect(errors.text == expected.text, "\(errors.text)")
+        #expect(errors.text.contains("Errors for \"memfabric"), "\(errors.text)")
+        #expect(errors.findings.map(\.name) == expected.findings.map(\.name))
+
+        // A NodeDescription that never answers: reported, the name left empty.
+        subnet.fabric.addFault(FaultRule(.drop, match: .init(direction: .requests, attributeID: .nodeDescription)))
+        let unnamed = await subnet.sweep()
+        #expect(unnamed.undescribed.map(\.node) == [subnet.topology.nodes.values.first { $0.lid == 2 }?.guid])
+        #expect(unnamed.text.contains("Errors for \"\"\n"), "\(unnamed.text)")
     }
 }

@@ -28,6 +28,9 @@ public struct Discovery: Sendable {
         public var start: DirectedRoutePath = .local
         /// Walk as libibnetdisc's partial scan does instead (see `PartialScan`).
         public var partial: PartialScan?
+        /// Ask every node's NodeDescription (false: a caller that names only some nodes,
+        /// such as the error sweep, asks for those itself; one SMP per node less).
+        public var nodeDescriptions = true
 
         /// Resends of SMPs (and, in the sweeps, PMA MADs) reported lost at once.
         public static let defaultQuickRetries = 100
@@ -109,7 +112,8 @@ public struct Discovery: Sendable {
     /// Walks the subnet. Cancellation stops it between SMPs (what is known so far is
     /// returned, with what was still to ask marked unreachable as "cancelled").
     public func run() async -> Topology {
-        let feed = DiscoveryFeed(maxHops: options.maxHops ?? 63, start: options.start, partial: options.partial, progress: progress)
+        let feed = DiscoveryFeed(maxHops: options.maxHops ?? 63, start: options.start, partial: options.partial,
+                                 describes: options.nodeDescriptions, progress: progress)
         await withTaskCancellationHandler {
             await agent.sweep(feed: feed, options: options.request, limit: max(1, options.window))
         } onCancel: {
@@ -133,8 +137,10 @@ final class DiscoveryFeed: RequestFeed, Sendable {
     private let state: Mutex<State>
     private let progress: SweepProgress?
 
-    init(maxHops: Int, start: DirectedRoutePath = .local, partial: Discovery.PartialScan? = nil, progress: SweepProgress?) {
-        state = Mutex(State(walk: Walk(maxHops: maxHops, start: start, partial: partial), jobs: [.nodeInfo(path: start, from: nil)]))
+    init(maxHops: Int, start: DirectedRoutePath = .local, partial: Discovery.PartialScan? = nil, describes: Bool = true,
+         progress: SweepProgress?) {
+        state = Mutex(State(walk: Walk(maxHops: maxHops, start: start, partial: partial, describes: describes),
+                            jobs: [.nodeInfo(path: start, from: nil)]))
         self.progress = progress
         progress?.queue(1)
     }
@@ -185,6 +191,8 @@ struct Walk {
     let maxHops: Int
     let start: DirectedRoutePath
     let partial: Discovery.PartialScan?
+    /// NodeDescription is asked of every node (`Discovery.Options.nodeDescriptions`).
+    let describes: Bool
     /// Nodes whose NodeInfo arrived, so a node met twice is walked once.
     private var claimed: Set<UInt64> = []
     /// Partial scans: the start node and the port it was entered by; the deepest hop
@@ -192,10 +200,11 @@ struct Walk {
     private var startPort: Topology.PortReference?
     private var hopsReached = 0
 
-    init(maxHops: Int, start: DirectedRoutePath = .local, partial: Discovery.PartialScan? = nil) {
+    init(maxHops: Int, start: DirectedRoutePath = .local, partial: Discovery.PartialScan? = nil, describes: Bool = true) {
         self.maxHops = maxHops
         self.start = start
         self.partial = partial
+        self.describes = describes
     }
 
     /// Records one answer (or failure) and appends the SMPs it calls for to `jobs`.
@@ -286,7 +295,7 @@ struct Walk {
         let firstMeeting = claimed.insert(guid).inserted
         if firstMeeting {
             topology.order.append(guid)
-            topology.nodes[guid] = Topology.Node(info: info, description: "", switchInfo: nil, path: path)
+            topology.nodes[guid] = Topology.Node(info: info, description: "", descriptionKnown: describes, switchInfo: nil, path: path)
         }
         if let from { connect(from, Topology.PortReference(node: guid, port: entry)) }
         if partial != nil {
@@ -294,7 +303,7 @@ struct Walk {
             // recv_node_info: a switch's other ports are asked once port 0 answers; a
             // channel adapter's entry port is asked each time it is met.
             if firstMeeting {
-                jobs.append(.nodeDescription(node: guid, path: path))
+                if describes { jobs.append(.nodeDescription(node: guid, path: path)) }
                 if info.nodeType == .switch {
                     jobs.append(.switchInfo(node: guid, path: path))
                     jobs.append(.portInfo(node: guid, path: path, port: 0))
@@ -304,7 +313,7 @@ struct Walk {
             return
         }
         guard firstMeeting else { return }  // met again: a loop or a parallel link
-        jobs.append(.nodeDescription(node: guid, path: path))
+        if describes { jobs.append(.nodeDescription(node: guid, path: path)) }
         if info.nodeType == .switch {
             jobs.append(.switchInfo(node: guid, path: path))
             for port in 0...info.numberOfPorts { jobs.append(.portInfo(node: guid, path: path, port: port)) }

@@ -34,6 +34,10 @@ public struct Topology: Sendable {
     public struct Node: Sendable {
         public var info: NodeInfo
         public var description: String
+        /// False when discovery did not ask for the NodeDescription
+        /// (`Discovery.Options.nodeDescriptions`); `description` is then empty until
+        /// someone who needs it asks (the error sweep, for the nodes it names).
+        public var descriptionKnown = true
         /// Switches only.
         public var switchInfo: SwitchInfo?
         /// The directed route discovery first reached this node by.
