@@ -6,6 +6,14 @@ public struct MAD: WireStructure, RawWireStructure {
 
     public init() { raw = FixedBytes() }
 
+    /// Reads go straight to the stored bytes. (RawWireStructure's default reaches them
+    /// through the protocol's `raw` getter, which copied all 256 bytes for every header
+    /// field read on the agent's hot path.)
+    @inlinable
+    public func withUnsafeBytes<R, E: Error>(_ body: (UnsafeRawBufferPointer) throws(E) -> R) throws(E) -> R {
+        try raw.withUnsafeBytes(body)
+    }
+
     public static let layout = WireLayout(
         name: "MAD", byteCount: size, specReference: "IBA 13.4.3",
         fields: MADHeader.fields + [Field("Data", byte: 24, width: (size - 24) * 8, .bytes)])
