@@ -201,7 +201,8 @@ public struct ErrorSweep: Sendable {
         for (item, request) in detailKeys.enumerated() { details[request.key, default: [:]][request.attribute.rawValue] = detailAnswers[item] }
 
         // 5. Names: a topology discovered without NodeDescriptions (ibqueryerrors from
-        // scratch) gets those of the nodes the report names, and only those.
+        // scratch) gets those of the nodes the report names, and only those the node
+        // name map does not name.
         var named = Set<UInt64>()
         if options.countersOnly || options.reportPort || options.clearCounts {
             // Every node is printed (--counters), a link line names the far end (-r), a
@@ -214,7 +215,7 @@ public struct ErrorSweep: Sendable {
             }
         }
         let beforeNames = agent.statistics.sent
-        report.undescribed = await describe(named, in: &topology)
+        report.undescribed = await describe(named.filter { !nodeNames.contains($0) }, in: &topology)
         let describing = agent.statistics.sent - beforeNames
         for index in targets.indices where named.contains(targets[index].guid) {
             targets[index].name = nodeNames.name(for: targets[index].guid, nodeDescription: topology.nodes[targets[index].guid]?.description ?? "")

@@ -52,6 +52,9 @@ public struct NodeNameMap: Sendable {
         try self.init(parsing: String(decoding: bytes, as: UTF8.self), source: path)
     }
 
+    /// Whether the map names `guid` (its NodeDescription is then not needed for a name).
+    public func contains(_ guid: UInt64) -> Bool { names[guid] != nil }
+
     /// The name for `guid`: the map's entry, else the node description cleaned as
     /// infiniband-diags does (cut at 64 characters, unprintable characters as spaces).
     public func name(for guid: UInt64, nodeDescription: String) -> String {

@@ -127,6 +127,17 @@ import Testing
         #expect(errors.text.contains("Errors for \"memfabric"), "\(errors.text)")
         #expect(errors.findings.map(\.name) == expected.findings.map(\.name))
 
+        // A node the node name map names needs no NodeDescription.
+        let guid = try #require(subnet.topology.nodes.values.first { $0.lid == 2 }?.guid)
+        let map = try NodeNameMap(parsing: "0x\(String(guid, radix: 16)) \"mapped-h2\"\n", source: "test map")
+        let mapped = await ErrorSweep(agent: subnet.agent, options: {
+            var options = ErrorSweep.Options()
+            options.request = RequestOptions(timeoutMilliseconds: 200, retries: 1)
+            return options
+        }()).run(subnet.topology, nodeNames: map)
+        #expect(mapped.madsSent == 3 + 6 && mapped.undescribed.isEmpty)
+        #expect(mapped.text.contains("Errors for \"mapped-h2\"\n"), "\(mapped.text)")
+
         // A NodeDescription that never answers: reported, the name left empty.
         subnet.fabric.addFault(FaultRule(.drop, match: .init(direction: .requests, attributeID: .nodeDescription)))
         let unnamed = await subnet.sweep()
