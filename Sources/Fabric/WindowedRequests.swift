@@ -12,15 +12,13 @@ extension MADAgent {
         guard !requests.isEmpty else { return [] }
         var options = options
         options.quickRetries = max(options.quickRetries, Discovery.Options.defaultQuickRetries)
+        // The agent judges the status (a directed-route SMP's without its D bit, after
+        // checking the returned path) and makes a non-zero one a failure.
+        options.throwsOnErrorStatus = true
         let results = ResultBox(count: requests.count)
         progress?.queue(requests.count)
         await sweep(count: requests.count, options: options, request: { requests[$0] }) { item, outcome in
-            // A directed-route SMP's status word carries the D bit (IBA 14.2.1.2): its
-            // 15-bit status is the one to judge.
-            if case .response(let mad) = outcome,
-               (mad.managementClass == .subnetDirectedRoute ? (try? DirectedRouteSMP(mad))?.status : mad.status)?.isSuccess == true {
-                results.store(mad, at: item)
-            }
+            if case .response(let mad) = outcome { results.store(mad, at: item) }
             progress?.finish(1)
         }
         return results.values
