@@ -41,25 +41,15 @@ public struct ErrorSweep: Sendable {
         public init() {}
     }
 
-    /// The error counters ibqueryerrors reports, in its order, from PortCounters and from
-    /// PortCountersExtended (print_results pairs IB_PC_ERR_SYM_F... with IB_PC_EXT_ERR_SYM_F...).
-    static let counters: [(name: String, read: @Sendable (PortCounters) -> UInt64,
-                           readExtended: @Sendable (PortCountersExtended) -> UInt64)] = [
-        ("SymbolErrorCounter", { UInt64($0.symbolErrorCounter) }, \.symbolErrorCounter),
-        ("LinkErrorRecoveryCounter", { UInt64($0.linkErrorRecoveryCounter) }, \.linkErrorRecoveryCounter),
-        ("LinkDownedCounter", { UInt64($0.linkDownedCounter) }, \.linkDownedCounter),
-        ("PortRcvErrors", { UInt64($0.portRcvErrors) }, \.portRcvErrors),
-        ("PortRcvRemotePhysicalErrors", { UInt64($0.portRcvRemotePhysicalErrors) }, \.portRcvRemotePhysicalErrors),
-        ("PortRcvSwitchRelayErrors", { UInt64($0.portRcvSwitchRelayErrors) }, \.portRcvSwitchRelayErrors),
-        ("PortXmitDiscards", { UInt64($0.portXmitDiscards) }, \.portXmitDiscards),
-        ("PortXmitConstraintErrors", { UInt64($0.portXmitConstraintErrors) }, \.portXmitConstraintErrors),
-        ("PortRcvConstraintErrors", { UInt64($0.portRcvConstraintErrors) }, \.portRcvConstraintErrors),
-        ("LocalLinkIntegrityErrors", { UInt64($0.localLinkIntegrityErrors) }, \.localLinkIntegrityErrors),
-        ("ExcessiveBufferOverrunErrors", { UInt64($0.excessiveBufferOverrunErrors) }, \.excessiveBufferOverrunErrors),
-        // libibmad's VL15Dropped (IB_PC_VL15_DROPPED_F) is bytes 22-23, the IBA's.
-        ("VL15Dropped", { UInt64($0.vl15Dropped) }, \.vl15Dropped),
-        ("PortXmitWait", { UInt64($0.portXmitWait) }, \.portXmitWait),
-    ]
+    /// The error counters ibqueryerrors reports, in its order, as fields of PortCounters
+    /// and of PortCountersExtended (print_results pairs IB_PC_ERR_SYM_F... with
+    /// IB_PC_EXT_ERR_SYM_F...). Both IBA tables name them alike. libibmad's VL15Dropped
+    /// (IB_PC_VL15_DROPPED_F) is bytes 22-23 of PortCounters, the IBA's.
+    static let counters: [(name: String, field: Field, extendedField: Field)] = [
+        "SymbolErrorCounter", "LinkErrorRecoveryCounter", "LinkDownedCounter", "PortRcvErrors",
+        "PortRcvRemotePhysicalErrors", "PortRcvSwitchRelayErrors", "PortXmitDiscards", "PortXmitConstraintErrors",
+        "PortRcvConstraintErrors", "LocalLinkIntegrityErrors", "ExcessiveBufferOverrunErrors", "VL15Dropped", "PortXmitWait",
+    ].map { name in (name, PortCounters.layout.field(named: name)!, PortCountersExtended.layout.field(named: name)!) }
 
     /// The counters a threshold file may name.
     public static let counterNames: Set<String> = Set(counters.map(\.name))
@@ -202,23 +192,27 @@ public struct ErrorSweep: Sendable {
 
         // 5. Names: a topology discovered without NodeDescriptions (ibqueryerrors from
         // scratch) gets those of the nodes the report names, and only those the node
-        // name map does not name.
-        var named = Set<UInt64>()
-        if options.countersOnly || options.reportPort || options.clearCounts {
-            // Every node is printed (--counters), a link line names the far end (-r), a
-            // failed reset of the extended counters names its node (-K).
-            named = Set(topology.nodes.keys)
-        } else {
-            for (index, target) in targets.enumerated() where !capabilities[index].ok { named.insert(target.guid) }
-            for (key, reading) in readings where errors(reading, sources[key.target])?.isEmpty != true {
-                named.insert(targets[key.target].guid)  // a failed read or an error beyond threshold
+        // name map does not name. A loaded topology has them all: nothing to look at.
+        var describing = 0
+        if topology.nodes.values.contains(where: { !$0.descriptionKnown }) {
+            var named = Set<UInt64>()
+            if options.countersOnly || options.reportPort || options.clearCounts {
+                // Every node is printed (--counters), a link line names the far end (-r), a
+                // failed reset of the extended counters names its node (-K).
+                named = Set(topology.nodes.keys)
+            } else {
+                for (index, target) in targets.enumerated() where !capabilities[index].ok { named.insert(target.guid) }
+                for (key, reading) in readings where errors(reading, sources[key.target])?.isEmpty != true {
+                    named.insert(targets[key.target].guid)  // a failed read or an error beyond threshold
+                }
             }
-        }
-        let beforeNames = agent.statistics.sent
-        report.undescribed = await describe(named.filter { !nodeNames.contains($0) }, in: &topology)
-        let describing = agent.statistics.sent - beforeNames
-        for index in targets.indices where named.contains(targets[index].guid) {
-            targets[index].name = nodeNames.name(for: targets[index].guid, nodeDescription: topology.nodes[targets[index].guid]?.description ?? "")
+            let beforeNames = agent.statistics.sent
+            report.undescribed = await describe(named.filter { !nodeNames.contains($0) }, in: &topology)
+            describing = agent.statistics.sent - beforeNames
+            for index in targets.indices where named.contains(targets[index].guid) {
+                targets[index].name = nodeNames.name(for: targets[index].guid,
+                                                     nodeDescription: topology.nodes[targets[index].guid]?.description ?? "")
+            }
         }
         for (index, target) in targets.enumerated() where !capabilities[index].ok {
             report.warnings.append("classportinfo query failed on \(target.name), Lid \(target.lid) port \(target.firstPort)")
@@ -417,9 +411,9 @@ public struct ErrorSweep: Sendable {
         for counter in Self.counters where !options.suppressed.contains(counter.name) {
             var value: UInt64
             if source.errorsFromExtended {
-                value = extendedCounters.map(counter.readExtended) ?? 0
+                value = extendedCounters?[counter.extendedField] ?? 0
             } else {
-                value = portCounters.map(counter.read) ?? 0
+                value = portCounters?[counter.field] ?? 0
                 // PortXmitWait is only a counter where the PMA says so (CapabilityMask bit 12;
                 // print_errors clears PortCounters' copy, not the extended one).
                 if counter.name == "PortXmitWait", source.capability & Self.xmitWait == 0 { value = 0 }
