@@ -36,7 +36,7 @@ extension MADAgent {
     func cancel(_ index: Int, sequence: UInt32) {
         let delivery = lock.withLock { () -> Delivery? in
             guard table.entries[index].armed, table.entries[index].sequence == sequence else { return nil }
-            return table.finish(index, .failure(.cancelled))
+            return table.finish(index, failure: .cancelled)
         }
         if let delivery { deliver(delivery) }
     }
@@ -79,7 +79,7 @@ extension MADAgent {
         if table.closed {
             table.arm(index, request: request, to: destination, agent: AgentID(rawValue: 0), options: options, completion: completion)
             table.entries[index].sending = false
-            return table.finish(index, .failure(.closed))
+            return table.finish(index, failure: .closed)
         }
         let agent: AgentID
         do {
@@ -87,7 +87,7 @@ extension MADAgent {
         } catch {
             table.arm(index, request: request, to: destination, agent: AgentID(rawValue: 0), options: options, completion: completion)
             table.entries[index].sending = false
-            return table.finish(index, .failure(.transport("cannot register an agent for \(request.managementClass): \(error)")))
+            return table.finish(index, failure: .transport("cannot register an agent for \(request.managementClass): \(error)"))
         }
         table.arm(index, request: request, to: destination, agent: agent, options: options, completion: completion)
         if table.schedule(index, at: attemptDeadline(options)) { lock.signal() }
@@ -132,12 +132,12 @@ extension MADAgent {
                 if failure == nil && !exhausted { table.statistics.sent += 1 }
                 if table.entries[index].finishedWhileSending {
                     table.entries[index].finishedWhileSending = false
-                    action = .deliver(Delivery(completion: .none, outcome: .failure(.closed), freedEntry: index))
+                    action = .deliver(Delivery(completion: .none, failure: nil, freedEntry: index))
                     return false
                 }
                 if let failure {
                     let name = MADAgentError.name(table.entries[index].destination)
-                    action = .deliver(table.finish(index, .failure(.transport("send to \(name) failed: \(failure)"))))
+                    action = .deliver(table.finish(index, failure: .transport("send to \(name) failed: \(failure)")))
                     return false
                 }
                 if exhausted {
@@ -175,10 +175,10 @@ extension MADAgent {
         } else {
             table.statistics.timeouts += 1
             let request = table.entries[index].request
-            return .deliver(table.finish(index, .failure(.timeout(
+            return .deliver(table.finish(index, failure: .timeout(
                 destination: table.entries[index].destination, managementClass: request.managementClass,
                 attribute: request.attributeID, modifier: request.attributeModifier,
-                attempts: table.entries[index].attempts + table.entries[index].quickRetries))))
+                attempts: table.entries[index].attempts + table.entries[index].quickRetries)))
         }
         if table.schedule(index, at: attemptDeadline(table.entries[index].options)) { lock.signal() }
         if table.entries[index].sending {
@@ -202,15 +202,15 @@ extension MADAgent {
                 do throws(MADWireError) {
                     status = try DirectedRouteSMP(sent).validateResponse(response).status
                 } catch {
-                    return table.finish(index, .failure(.invalidDirectedRouteResponse(error, destination: table.entries[index].destination)))
+                    return table.finish(index, failure: .invalidDirectedRouteResponse(error, destination: table.entries[index].destination))
                 }
             }
             let options = table.entries[index].options
             if status.isBusy {
                 let busyRetries = table.entries[index].busyRetries
                 guard busyRetries < options.busyRetries else {
-                    return table.finish(index, .failure(.busy(destination: table.entries[index].destination,
-                                                              attribute: table.entries[index].request.attributeID, attempts: busyRetries)))
+                    return table.finish(index, failure: .busy(destination: table.entries[index].destination,
+                                                              attribute: table.entries[index].request.attributeID, attempts: busyRetries))
                 }
                 // Busy (IBA 13.4.7): resend after a backoff that doubles, capped at the timeout.
                 let backoff = min(options.busyBackoffMilliseconds << busyRetries, options.timeoutMilliseconds)
@@ -221,14 +221,15 @@ extension MADAgent {
                 return nil
             }
             if options.throwsOnErrorStatus && !status.isSuccess {
-                return table.finish(index, .failure(.status(status, destination: table.entries[index].destination,
-                                                            attribute: table.entries[index].request.attributeID, response: response)))
+                return table.finish(index, failure: .status(status, destination: table.entries[index].destination,
+                                                            attribute: table.entries[index].request.attributeID, response: response))
             }
-            var delivery = table.finish(index, .response(response))
+            var delivery = table.finish(index, failure: nil)
             delivery.receivedLength = length
             return delivery
         }
-        if let delivery { deliver(delivery) }
+        guard let delivery else { return }
+        if delivery.failure == nil { deliver(delivery, response: response) } else { deliver(delivery) }
     }
 
     func perform(_ action: AgentAction) {
@@ -238,17 +239,27 @@ extension MADAgent {
         }
     }
 
-    /// Hands the outcome to whoever waits for it, then recycles the entry.
+    /// Hands a failure to whoever waits for it (nothing for `.none`), then recycles the entry.
     func deliver(_ delivery: Delivery) {
+        if let failure = delivery.failure {
+            switch delivery.completion {
+            case .none: break
+            case .single(let waiter): waiter.continuation.resume(throwing: failure)
+            case .sweep(let run, let tag): run.complete(tag, .failure(failure), agent: self)
+            }
+        }
+        if let index = delivery.freedEntry { recycle(index) }
+    }
+
+    /// Hands `response`, which answered the delivery's request, to whoever waits for it,
+    /// then recycles the entry. The outcome is built here, once, from the received MAD.
+    func deliver(_ delivery: Delivery, response: borrowing MAD) {
         switch delivery.completion {
         case .none: break
         case .single(let waiter):
-            switch delivery.outcome {
-            case .response(let mad): waiter.continuation.resume(returning: ReceivedResponse(mad: mad, length: delivery.receivedLength))
-            case .failure(let error): waiter.continuation.resume(throwing: error)
-            }
+            waiter.continuation.resume(returning: ReceivedResponse(mad: copy response, length: delivery.receivedLength))
         case .sweep(let run, let tag):
-            run.complete(tag, delivery.outcome, agent: self)
+            run.complete(tag, .response(copy response), agent: self)
         }
         if let index = delivery.freedEntry { recycle(index) }
     }

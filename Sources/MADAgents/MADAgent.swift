@@ -30,6 +30,9 @@ public final class MADAgent: MADPortDelegate, @unchecked Sendable {
     let table: PendingTable
     /// Guarded by `lock`.
     var requestAgents: [ClassKey: AgentID] = [:]
+    /// The last entry of `requestAgents` used: a sweep asks for the same one per MAD, and
+    /// hashing the key every time showed in profiles.
+    var lastRequestAgent: (key: ClassKey, agent: AgentID)?
     var responders = ResponderRegistry()
     /// Userspace RMPP (RMPP/), sharing this agent's port agents.
     let rmpp: RMPPEngine
@@ -43,7 +46,7 @@ public final class MADAgent: MADPortDelegate, @unchecked Sendable {
         var oui: UInt32? = nil
 
         /// The key `mad` belongs to.
-        init(of mad: MAD) {
+        init(of mad: borrowing MAD) {
             self.init(managementClass: mad.managementClass, version: mad.classVersion,
                       oui: mad.managementClass.isVendorRange2 ? mad.vendorOUI : nil)
         }
@@ -92,13 +95,14 @@ public final class MADAgent: MADPortDelegate, @unchecked Sendable {
             table.sweeps.removeAll { $0.inFlight == 0 }
             agents = Array(requestAgents.values) + responders.agents.values.map(\.agent)
             requestAgents.removeAll()
+            lastRequestAgent = nil
             responders.agents.removeAll()
             responders.subscriptions.removeAll()
             finishers = responders.finishers
             responders.finishers.removeAll()
             table.closed = true
             for index in table.entries.indices where table.entries[index].armed {
-                deliveries.append(table.finish(index, .failure(.closed)))
+                deliveries.append(table.finish(index, failure: .closed))
             }
             let waiters = Array(table.waiters)
             table.waiters.removeAll()
@@ -149,8 +153,8 @@ public final class MADAgent: MADPortDelegate, @unchecked Sendable {
                 let timeout = UInt64(table.entries[index].options.timeoutMilliseconds) * 1_000_000
                 return expire(index, quickLoss: waited < timeout / 2)
             }
-            return .deliver(table.finish(index, .failure(.transport(
-                "the port reported send failure status \(failure.status) for TID 0x\(hexDigits(failure.transactionID, width: 16))"))))
+            return .deliver(table.finish(index, failure: .transport(
+                "the port reported send failure status \(failure.status) for TID 0x\(hexDigits(failure.transactionID, width: 16))")))
         }
         if let action { perform(action) }
     }
@@ -159,11 +163,12 @@ public final class MADAgent: MADPortDelegate, @unchecked Sendable {
 
     /// The port agent this layer sends `request`'s class/version (and vendor OUI) through,
     /// registered on first use (lock held).
-    func requestAgent(for request: MAD) throws -> AgentID {
+    func requestAgent(for request: borrowing MAD) throws -> AgentID {
         let key = ClassKey(of: request)
-        if let agent = requestAgents[key] { return agent }
-        let agent = try port.register(key.registration)
+        if let last = lastRequestAgent, last.key == key { return last.agent }
+        let agent = try requestAgents[key] ?? port.register(key.registration)
         requestAgents[key] = agent
+        lastRequestAgent = (key, agent)
         return agent
     }
 }

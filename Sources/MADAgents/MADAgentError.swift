@@ -9,7 +9,9 @@ public enum MADAgentError: Error, Sendable, CustomStringConvertible {
     /// The responder stayed busy (status bit 0, IBA 13.4.7) through every busy retry.
     case busy(destination: MADAddress, attribute: AttributeID, attempts: Int)
     /// The response carried a non-zero status and the caller asked for status errors.
-    case status(MADStatus, destination: MADAddress, attribute: AttributeID, response: MAD)
+    /// Indirect: the 256-byte response inline would make every error, outcome and
+    /// delivery that large, and the agent moves those on every MAD's path.
+    indirect case status(MADStatus, destination: MADAddress, attribute: AttributeID, response: MAD)
     /// A directed-route response with the right TID failed IBA 14.2.2 validation.
     case invalidDirectedRouteResponse(MADWireError, destination: MADAddress)
     /// The port refused the send or reported a failure other than a timeout.

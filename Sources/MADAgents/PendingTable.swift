@@ -47,6 +47,9 @@ struct PendingEntry {
     var agent = AgentID(rawValue: 0)
     var options = RequestOptions()
     var completion = Completion.none
+    /// The request's class, kept beside it: matching a response reads it without touching
+    /// the 256-byte request.
+    var managementClass = ManagementClass(rawValue: 0)
     /// Low 32 bits of the TID: generation above the entry index (see `PendingTable`).
     var sequence: UInt32 = 0
     var generation: UInt32 = 0
@@ -86,9 +89,13 @@ enum AgentAction {
     case deliver(Delivery)
 }
 
+/// How an entry's request ended, to hand over outside the lock. It does not hold the
+/// response: that stays where it was received and goes straight into the outcome handed
+/// over (`MADAgent.deliver(_:response:)`), so no 256-byte value is moved between.
 struct Delivery {
     var completion: Completion
-    var outcome: RequestOutcome
+    /// nil: answered (the response is delivered beside this).
+    var failure: MADAgentError?
     /// The entry to recycle after delivery (nil while a send for it is still returning).
     var freedEntry: Int?
     /// Bytes of the response the transport received.
@@ -173,6 +180,7 @@ final class PendingTable {
         entries[index].agent = agent
         entries[index].options = options
         entries[index].completion = completion
+        entries[index].managementClass = request.managementClass
         entries[index].armed = true
         entries[index].sending = true
         entries[index].resendAfterSend = false
@@ -185,11 +193,11 @@ final class PendingTable {
         statistics.maxOutstanding = max(statistics.maxOutstanding, statistics.outstanding)
     }
 
-    /// Ends the entry's request. The entry is recycled by the caller unless a send for it
-    /// is still returning, in which case the sender recycles it.
-    func finish(_ index: Int, _ outcome: RequestOutcome) -> Delivery {
-        var answered = false
-        if case .response = outcome { answered = true }
+    /// Ends the entry's request, answered when `failure` is nil. The entry is recycled by
+    /// the caller unless a send for it is still returning, in which case the sender
+    /// recycles it.
+    func finish(_ index: Int, failure: MADAgentError?) -> Delivery {
+        let answered = failure == nil
         let completion = entries[index].completion
         statistics.outstanding -= 1
         entries[index].completion = .none
@@ -202,7 +210,7 @@ final class PendingTable {
             entries[index].finishedWhileSending = true
             freed = nil
         }
-        return Delivery(completion: completion, outcome: outcome, freedEntry: freed)
+        return Delivery(completion: completion, failure: failure, freedEntry: freed)
     }
 
     /// The entry whose outstanding request `sequence` names, or nil after counting why not.
@@ -213,7 +221,7 @@ final class PendingTable {
             return nil
         }
         if entries[index].armed && entries[index].sequence == sequence
-            && entries[index].request.managementClass == managementClass {
+            && entries[index].managementClass == managementClass {
             return index
         }
         if entries[index].hasLast && entries[index].lastSequence == sequence {

@@ -4,7 +4,7 @@
 /// Management class (IBA 13.4.4, Table 118).
 public struct ManagementClass: RawRepresentable, Hashable, Sendable, CustomStringConvertible {
     public var rawValue: UInt8
-    public init(rawValue: UInt8) { self.rawValue = rawValue }
+    @inlinable public init(rawValue: UInt8) { self.rawValue = rawValue }
 
     public static let subnetLIDRouted = ManagementClass(rawValue: 0x01)
     public static let subnetDirectedRoute = ManagementClass(rawValue: 0x81)
@@ -49,7 +49,7 @@ public struct ManagementClass: RawRepresentable, Hashable, Sendable, CustomStrin
 /// Method (IBA 13.4.5, Table 119), with the response bit (bit 7) kept as sent.
 public struct Method: RawRepresentable, Hashable, Sendable, CustomStringConvertible {
     public var rawValue: UInt8
-    public init(rawValue: UInt8) { self.rawValue = rawValue }
+    @inlinable public init(rawValue: UInt8) { self.rawValue = rawValue }
 
     public static let get = Method(rawValue: 0x01)
     public static let set = Method(rawValue: 0x02)
@@ -110,7 +110,7 @@ public struct Method: RawRepresentable, Hashable, Sendable, CustomStringConverti
 /// the class: see `AttributeCatalog`.
 public struct AttributeID: RawRepresentable, Hashable, Sendable {
     public var rawValue: UInt16
-    public init(rawValue: UInt16) { self.rawValue = rawValue }
+    @inlinable public init(rawValue: UInt16) { self.rawValue = rawValue }
 
     // Common to all classes (IBA 13.4.8).
     public static let classPortInfo = AttributeID(rawValue: 0x0001)
@@ -164,7 +164,7 @@ public struct AttributeID: RawRepresentable, Hashable, Sendable {
 /// (direction) bit, not status: use `DirectedRouteSMP.status`, which removes it.
 public struct MADStatus: RawRepresentable, Hashable, Sendable, CustomStringConvertible {
     public var rawValue: UInt16
-    public init(rawValue: UInt16) { self.rawValue = rawValue }
+    @inlinable public init(rawValue: UInt16) { self.rawValue = rawValue }
 
     public static let success = MADStatus(rawValue: 0)
     /// Whole status words a responder sends (IBA 13.4.7, Table 120).
@@ -190,7 +190,7 @@ public struct MADStatus: RawRepresentable, Hashable, Sendable, CustomStringConve
     /// Bits 2–4 of the status (IBA 13.4.7, Table 120).
     public struct Code: RawRepresentable, Hashable, Sendable {
         public var rawValue: UInt8
-        public init(rawValue: UInt8) { self.rawValue = rawValue }
+        @inlinable public init(rawValue: UInt8) { self.rawValue = rawValue }
         public static let noInvalidFields = Code(rawValue: 0)
         public static let badVersion = Code(rawValue: 1)
         public static let unsupportedMethod = Code(rawValue: 2)

@@ -35,45 +35,59 @@ public struct MAD: WireStructure, RawWireStructure {
 
     // MARK: Common header (IBA 13.4.3)
 
+    // Fixed offsets read and written in place, inlinable: the agent reads several header
+    // fields of every MAD it sends and receives, and going through the `MADHeader` field
+    // table (a lazily initialised static, a Field with its name) cost a call, a once-check
+    // and a retain per read. `MADHeaderTests` checks both against each other and libibmad.
+
     public var baseVersion: UInt8 {
-        get { read(MADHeader.baseVersion) }
-        set { write(MADHeader.baseVersion, newValue) }
+        @inlinable get { byte(0) }
+        @inlinable set { setByte(0, newValue) }
     }
     public var managementClass: ManagementClass {
-        get { ManagementClass(rawValue: read(MADHeader.managementClass)) }
-        set { write(MADHeader.managementClass, newValue.rawValue) }
+        @inlinable get { ManagementClass(rawValue: byte(1)) }
+        @inlinable set { setByte(1, newValue.rawValue) }
     }
     public var classVersion: UInt8 {
-        get { read(MADHeader.classVersion) }
-        set { write(MADHeader.classVersion, newValue) }
+        @inlinable get { byte(2) }
+        @inlinable set { setByte(2, newValue) }
     }
     /// The whole method byte, R bit included.
     public var method: Method {
-        get { Method(rawValue: read(MADHeader.methodByte)) }
-        set { write(MADHeader.methodByte, newValue.rawValue) }
+        @inlinable get { Method(rawValue: byte(3)) }
+        @inlinable set { setByte(3, newValue.rawValue) }
     }
     /// The 16-bit status as on the wire. For a directed-route SMP the top bit is the D
     /// bit; `DirectedRouteSMP` separates the two.
     public var status: MADStatus {
-        get { MADStatus(rawValue: read(MADHeader.status)) }
-        set { write(MADHeader.status, newValue.rawValue) }
+        @inlinable get { MADStatus(rawValue: bigEndian(4, as: UInt16.self)) }
+        @inlinable set { setBigEndian(4, newValue.rawValue) }
     }
     /// Class-specific header word (hop pointer and hop count for DR SMPs).
     public var classSpecific: UInt16 {
-        get { read(MADHeader.classSpecific) }
-        set { write(MADHeader.classSpecific, newValue) }
+        @inlinable get { bigEndian(6, as: UInt16.self) }
+        @inlinable set { setBigEndian(6, newValue) }
     }
     public var transactionID: UInt64 {
-        get { read(MADHeader.transactionID) }
-        set { write(MADHeader.transactionID, newValue) }
+        @inlinable get { bigEndian(8, as: UInt64.self) }
+        @inlinable set { setBigEndian(8, newValue) }
     }
     public var attributeID: AttributeID {
-        get { AttributeID(rawValue: read(MADHeader.attributeID)) }
-        set { write(MADHeader.attributeID, newValue.rawValue) }
+        @inlinable get { AttributeID(rawValue: bigEndian(16, as: UInt16.self)) }
+        @inlinable set { setBigEndian(16, newValue.rawValue) }
     }
     public var attributeModifier: UInt32 {
-        get { read(MADHeader.attributeModifier) }
-        set { write(MADHeader.attributeModifier, newValue) }
+        @inlinable get { bigEndian(20, as: UInt32.self) }
+        @inlinable set { setBigEndian(20, newValue) }
+    }
+
+    @inlinable func byte(_ offset: Int) -> UInt8 { raw[offset] }
+    @inlinable mutating func setByte(_ offset: Int, _ value: UInt8) { raw[offset] = value }
+    @inlinable func bigEndian<T: FixedWidthInteger>(_ offset: Int, as type: T.Type) -> T {
+        raw.withUnsafeBytes { T(bigEndian: $0.loadUnaligned(fromByteOffset: offset, as: T.self)) }
+    }
+    @inlinable mutating func setBigEndian<T: FixedWidthInteger>(_ offset: Int, _ value: T) {
+        raw.withUnsafeMutableBytes { $0.storeBytes(of: value.bigEndian, toByteOffset: offset, as: T.self) }
     }
 
     /// Where the attribute data starts for this MAD's class (IBA 13.4.2, 14.2.1, 15.2.1,

@@ -98,6 +98,52 @@ enum LayoutCheck {
                                            fields: SMPLayout.directedRouteFields))
     }
 
+    /// The typed header properties read and write fixed offsets (the agent's hot path);
+    /// they must agree with the `MADHeader` table, which is checked against libibmad above.
+    @Test func typedHeaderPropertiesAgreeWithTheFieldTable() throws {
+        var rng = SeededGenerator(seed: differentialSeed)
+        for sample in 0..<64 {
+            let bytes = (0..<256).map { _ in UInt8.random(in: 0...255, using: &rng) }
+            let mad = try MAD(decoding: bytes)
+            let reads: [(String, UInt64, Field)] = [
+                ("baseVersion", UInt64(mad.baseVersion), MADHeader.baseVersion),
+                ("managementClass", UInt64(mad.managementClass.rawValue), MADHeader.managementClass),
+                ("classVersion", UInt64(mad.classVersion), MADHeader.classVersion),
+                ("method", UInt64(mad.method.rawValue), MADHeader.methodByte),
+                ("status", UInt64(mad.status.rawValue), MADHeader.status),
+                ("classSpecific", UInt64(mad.classSpecific), MADHeader.classSpecific),
+                ("transactionID", mad.transactionID, MADHeader.transactionID),
+                ("attributeID", UInt64(mad.attributeID.rawValue), MADHeader.attributeID),
+                ("attributeModifier", UInt64(mad.attributeModifier), MADHeader.attributeModifier),
+            ]
+            for (name, value, field) in reads {
+                #expect(value == mad[field], "sample \(sample): \(name) reads 0x\(hexDigits(value, width: 16))")
+            }
+            var written = mad
+            var expected = mad
+            let value = UInt64.random(in: 0...UInt64.max, using: &rng)
+            written.baseVersion = UInt8(truncatingIfNeeded: value)
+            written.managementClass = ManagementClass(rawValue: UInt8(truncatingIfNeeded: value >> 8))
+            written.classVersion = UInt8(truncatingIfNeeded: value >> 16)
+            written.method = Method(rawValue: UInt8(truncatingIfNeeded: value >> 24))
+            written.status = MADStatus(rawValue: UInt16(truncatingIfNeeded: value >> 32))
+            written.classSpecific = UInt16(truncatingIfNeeded: value >> 48)
+            written.transactionID = value &* 0x9E37_79B9_7F4A_7C15
+            written.attributeID = AttributeID(rawValue: UInt16(truncatingIfNeeded: value >> 16))
+            written.attributeModifier = UInt32(truncatingIfNeeded: value >> 8)
+            expected[MADHeader.baseVersion] = value & 0xFF
+            expected[MADHeader.managementClass] = value >> 8 & 0xFF
+            expected[MADHeader.classVersion] = value >> 16 & 0xFF
+            expected[MADHeader.methodByte] = value >> 24 & 0xFF
+            expected[MADHeader.status] = value >> 32 & 0xFFFF
+            expected[MADHeader.classSpecific] = value >> 48 & 0xFFFF
+            expected[MADHeader.transactionID] = value &* 0x9E37_79B9_7F4A_7C15
+            expected[MADHeader.attributeID] = value >> 16 & 0xFFFF
+            expected[MADHeader.attributeModifier] = value >> 8 & 0xFFFF_FFFF
+            #expect(written.encoded == expected.encoded, "sample \(sample): typed writes differ from the table's")
+        }
+    }
+
     // MARK: Round trips
 
     /// Every class value, 16 random MADs each: decoding keeps all 256 bytes, and reading

@@ -2,10 +2,18 @@
 struct PoolState: ~Copyable {
     enum Owner: Equatable { case pool, caller, device }
 
-    struct Waiter {
+    /// A caller of `acquire` waiting for a slot. A class: `CheckedContinuation` is a
+    /// resilient type, and an optional waiter held inline made every `release` (twice per
+    /// MAD) copy and test it through runtime witness calls.
+    final class Waiter: Sendable {
         let id: UInt64
         let kind: MADBufferPool.Kind
         let continuation: CheckedContinuation<Void, Never>
+        init(id: UInt64, kind: MADBufferPool.Kind, continuation: CheckedContinuation<Void, Never>) {
+            self.id = id
+            self.kind = kind
+            self.continuation = continuation
+        }
     }
 
     let sendSlots: Int
@@ -64,6 +72,7 @@ struct PoolState: ~Copyable {
     }
 
     mutating func takeWaiter(for kind: MADBufferPool.Kind) -> Waiter? {
+        if waiters.isEmpty { return nil }
         guard let position = waiters.firstIndex(where: { $0.kind == kind }) else { return nil }
         return waiters.remove(at: position)
     }

@@ -170,8 +170,10 @@ public final class UmadPort: MADPort {
                         timeoutMilliseconds: Int) throws(PortError) {
         guard slot.kind == .send else { throw .invalidSlot("slot \(slot.index) is a receive slot") }
         guard slot.belongs(to: pool) else { throw .invalidSlot("slot \(slot.index) belongs to another pool") }
-        try withPortOpen()
-        guard registration(of: agent) != nil else { throw .unknownAgent(agent.rawValue) }
+        // One look under the lock, without copying the registration out (once per MAD).
+        let (closed, registered) = state.withLock { ($0.closed, $0.agents[agent.rawValue] != nil) }
+        if closed { throw .closed }
+        guard registered else { throw .unknownAgent(agent.rawValue) }
         let timeout = UInt32(clamping: max(0, timeoutMilliseconds))
         slot.withUnsafeMutableHeadroom { header in
             header.initializeMemory(as: UInt8.self, repeating: 0)
