@@ -169,16 +169,19 @@ extension MADAgent {
 
     /// Sends a response from the I/O thread: never waits. No free send slot drops it (the
     /// requester retries), counted.
+    /// Counted as sent before the send: the requester may hold the answer before
+    /// `port.send` returns here, and must then find it counted.
     private func sendResponse(_ response: MAD, to destination: MADAddress, agent: AgentID) {
-        var sent = false
+        lock.withLock { responders.responsesSent += 1 }
         do {
             let slot = try port.pool.tryAcquire(.send)
             slot.store(response)
             try port.send(slot, to: destination, agent: agent, timeoutMilliseconds: 0)
-            sent = true
-        } catch {}
-        lock.withLock {
-            if sent { responders.responsesSent += 1 } else { responders.responsesDropped += 1 }
+        } catch {
+            lock.withLock {
+                responders.responsesSent -= 1
+                responders.responsesDropped += 1
+            }
         }
     }
 }
