@@ -76,20 +76,28 @@ extension MADAgent {
     /// request cannot go out. The caller then transmits it.
     func armForSending(_ index: Int, request: MAD, to destination: MADAddress, options: RequestOptions,
                        completion: Completion) -> Delivery? {
+        table.entries[index].request = request
+        return armStoredForSending(index, to: destination, options: options, completion: completion)
+    }
+
+    /// `armForSending` for a request already stored in entry `index` (lock held).
+    func armStoredForSending(_ index: Int, to destination: MADAddress, options: RequestOptions,
+                             completion: Completion) -> Delivery? {
         if table.closed {
-            table.arm(index, request: request, to: destination, agent: AgentID(rawValue: 0), options: options, completion: completion)
+            table.arm(index, to: destination, agent: AgentID(rawValue: 0), options: options, completion: completion)
             table.entries[index].sending = false
             return table.finish(index, failure: .closed)
         }
         let agent: AgentID
         do {
-            agent = try requestAgent(for: request)
+            agent = try requestAgent(for: table.entries[index].request)
         } catch {
-            table.arm(index, request: request, to: destination, agent: AgentID(rawValue: 0), options: options, completion: completion)
+            table.arm(index, to: destination, agent: AgentID(rawValue: 0), options: options, completion: completion)
             table.entries[index].sending = false
-            return table.finish(index, failure: .transport("cannot register an agent for \(request.managementClass): \(error)"))
+            return table.finish(index, failure: .transport(
+                "cannot register an agent for \(table.entries[index].managementClass): \(error)"))
         }
-        table.arm(index, request: request, to: destination, agent: agent, options: options, completion: completion)
+        table.arm(index, to: destination, agent: agent, options: options, completion: completion)
         if table.schedule(index, at: attemptDeadline(options)) { lock.signal() }
         return nil
     }
@@ -267,27 +275,31 @@ extension MADAgent {
     /// Gives a finished entry to the first waiting caller, else to a sweep that has more
     /// to send, else back to the free list.
     func recycle(_ index: Int) {
-        enum Next { case waiter(EntryWaiter), armed, none }
-        var failure: Delivery? = nil
-        let next: Next = lock.withLock {
-            if !table.closed {
-                if let waiter = table.waiters.popFirst() { return .waiter(waiter) }
-                for run in table.sweeps {
-                    // Armed here, under the lock already held: the request goes from the
-                    // feed into the entry without further copies.
-                    guard let request = run.take() else { continue }
-                    failure = run.arm(request, entry: index, agent: self)
-                    return .armed
+        lock.lock()
+        if !table.closed {
+            if let waiter = table.waiters.popFirst() {
+                lock.unlock()
+                waiter.continuation.resume(returning: index)
+                return
+            }
+            for run in table.sweeps {
+                // Armed here, under the lock already held: the feed writes the request
+                // into the entry.
+                switch run.armNext(entry: index, agent: self) {
+                case .nothingReady: continue
+                case .armed:
+                    lock.unlock()
+                    transmit(index)
+                    return
+                case .failed(let failure):
+                    lock.unlock()
+                    deliver(failure)
+                    return
                 }
             }
-            table.free.append(index)
-            return .none
         }
-        switch next {
-        case .waiter(let waiter): waiter.continuation.resume(returning: index)
-        case .armed: launch(index, failure)
-        case .none: break
-        }
+        table.free.append(index)
+        lock.unlock()
     }
 
     /// The one timer thread: pops due deadlines, skips stale ones, and acts outside the lock.

@@ -24,10 +24,23 @@ public protocol RequestFeed: AnyObject, Sendable {
     /// The next request to send, or nil when none is ready now (more may follow once an
     /// outcome arrives). Called with the agent's lock held: it must not call the agent.
     func nextRequest() -> FeedRequest?
+    /// Like `nextRequest()`, writing the MAD straight into `mad` (the window entry it will
+    /// go out of) and returning its tag and destination. Called on every MAD of a sweep:
+    /// a `FeedRequest` returned, unwrapped and passed on is copied at each step. The
+    /// default goes through `nextRequest()`.
+    func nextRequest(into mad: inout MAD) -> (tag: Int, destination: MADAddress)?
     /// How request `tag` ended. Called on the port's I/O thread or the agent's timer
     /// thread, without the agent's lock; do not block. Requests it makes ready are sent
     /// when it returns.
     func complete(_ tag: Int, _ outcome: RequestOutcome)
+}
+
+extension RequestFeed {
+    public func nextRequest(into mad: inout MAD) -> (tag: Int, destination: MADAddress)? {
+        guard let request = nextRequest() else { return nil }
+        mad = request.mad
+        return (request.tag, request.destination)
+    }
 }
 
 extension MADAgent {
@@ -111,32 +124,40 @@ final class SweepRun: @unchecked Sendable {
         self.limit = limit
     }
 
-    /// Next request for a freed window entry (lock held).
-    func take() -> FeedRequest? {
-        guard inFlight < limit else { return nil }
+    enum Armed { case nothingReady, armed, failed(Delivery) }
+
+    /// Arms free entry `index` with the run's next request, the parked one first (lock
+    /// held). The feed writes the MAD into the entry itself.
+    func armNext(entry index: Int, agent: MADAgent) -> Armed {
+        guard inFlight < limit else { return .nothingReady }
+        let tag: Int
+        let destination: MADAddress
         if let request = parked {
             parked = nil
-            inFlight += 1
-            return request
+            agent.table.entries[index].request = request.mad
+            (tag, destination) = (request.tag, request.destination)
+        } else {
+            guard let next = feed.nextRequest(into: &agent.table.entries[index].request) else { return .nothingReady }
+            (tag, destination) = next
         }
-        guard let request = feed.nextRequest() else { return nil }
         inFlight += 1
-        return request
-    }
-
-    /// Arms entry `index` with `request` (lock held); what to deliver instead when it
-    /// cannot go out.
-    func arm(_ request: FeedRequest, entry index: Int, agent: MADAgent) -> Delivery? {
-        agent.armForSending(index, request: request.mad, to: request.destination, options: options,
-                            completion: .sweep(self, tag: request.tag))
+        if let failure = agent.armStoredForSending(index, to: destination, options: options,
+                                                   completion: .sweep(self, tag: tag)) {
+            return .failed(failure)
+        }
+        return .armed
     }
 
     /// Arms free window entries with ready requests (lock held); the caller launches them
     /// once the lock is released.
     func fill(_ agent: MADAgent, into armed: inout [ArmedEntry]) {
-        while !agent.table.free.isEmpty, let request = take() {
-            let index = agent.table.free.removeFirst()
-            armed.append(ArmedEntry(index: index, failure: arm(request, entry: index, agent: agent)))
+        while let index = agent.table.free.first {
+            switch armNext(entry: index, agent: agent) {
+            case .nothingReady: return
+            case .armed: armed.append(ArmedEntry(index: index, failure: nil))
+            case .failed(let failure): armed.append(ArmedEntry(index: index, failure: failure))
+            }
+            agent.table.free.removeFirst()
         }
     }
 
@@ -218,10 +239,17 @@ private final class IndexedFeed: RequestFeed, @unchecked Sendable {
     }
 
     func nextRequest() -> FeedRequest? {
+        var mad = MAD()
+        guard let (tag, destination) = nextRequest(into: &mad) else { return nil }
+        return FeedRequest(tag: tag, mad: mad, destination: destination)
+    }
+
+    func nextRequest(into mad: inout MAD) -> (tag: Int, destination: MADAddress)? {
         guard next < count else { return nil }
         defer { next += 1 }
-        let (mad, destination) = build(next)
-        return FeedRequest(tag: next, mad: mad, destination: destination)
+        let destination: MADAddress
+        (mad, destination) = build(next)
+        return (next, destination)
     }
 
     func complete(_ tag: Int, _ outcome: RequestOutcome) { report(tag, outcome) }

@@ -166,21 +166,20 @@ final class PendingTable {
         return generation << indexBits | UInt32(index)
     }
 
-    /// Makes entry `index` matchable for `request` and gives it its TID.
-    func arm(_ index: Int, request: MAD, to destination: MADAddress, agent: AgentID,
+    /// Makes entry `index` matchable for the request stored in it and gives that its TID.
+    func arm(_ index: Int, to destination: MADAddress, agent: AgentID,
              options: RequestOptions, completion: Completion) {
         // Field by field, in place: copying the entry out and back would copy its 256-byte
         // request and its completion twice per MAD.
         let sequence = nextSequence(index)
         entries[index].sequence = sequence
         entries[index].generation &+= 1
-        entries[index].request = request
         entries[index].request.transactionID = TransactionID(high: agent.rawValue, sequence: sequence).rawValue
         entries[index].destination = destination
         entries[index].agent = agent
         entries[index].options = options
         entries[index].completion = completion
-        entries[index].managementClass = request.managementClass
+        entries[index].managementClass = entries[index].request.managementClass
         entries[index].armed = true
         entries[index].sending = true
         entries[index].resendAfterSend = false

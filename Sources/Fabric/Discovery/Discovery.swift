@@ -1,4 +1,5 @@
 public import MADAgents
+import MADTransport
 import Synchronization
 public import MADWire
 
@@ -150,6 +151,12 @@ final class DiscoveryFeed: RequestFeed, Sendable {
     func cancel() { state.withLock { $0.cancelled = true } }
 
     func nextRequest() -> FeedRequest? {
+        var mad = MAD()
+        guard let (tag, destination) = nextRequest(into: &mad) else { return nil }
+        return FeedRequest(tag: tag, mad: mad, destination: destination)
+    }
+
+    func nextRequest(into mad: inout MAD) -> (tag: Int, destination: MADAddress)? {
         let taken: (Int, Discovery.Job)? = state.withLock { state in
             if state.cancelled {
                 while state.next < state.jobs.count {
@@ -163,8 +170,8 @@ final class DiscoveryFeed: RequestFeed, Sendable {
             return (state.next, state.jobs[state.next])
         }
         guard let (tag, job) = taken else { return nil }
-        let smp = DirectedRouteSMP(method: .get, attribute: job.attribute, modifier: job.modifier, path: job.path)
-        return FeedRequest(tag: tag, mad: smp.mad, destination: .subnetManagement())
+        mad = DirectedRouteSMP(method: .get, attribute: job.attribute, modifier: job.modifier, path: job.path).mad
+        return (tag, .subnetManagement())
     }
 
     func complete(_ tag: Int, _ outcome: RequestOutcome) {
