@@ -204,11 +204,11 @@ extension MADAgent {
             if table.entries[index].sending { table.statistics.responsesBeforeSendCompletion += 1 }
             var status = response.status
             if response.managementClass == .subnetDirectedRoute {
-                // ib_umad rewrote the TID's high half on the way out: compare what we sent.
-                var sent = table.entries[index].request
-                sent.transactionID = response.transactionID
+                // ib_umad rewrote the TID's high half on the way out; `match` compared the
+                // low half, ours. The status without the D bit (IBA 14.2.1.2).
                 do throws(MADWireError) {
-                    status = try DirectedRouteSMP(sent).validateResponse(response).status
+                    try DirectedRouteSMP.validate(response, answering: table.entries[index].request, checksTransactionID: false)
+                    status = MADStatus(rawValue: response.status.rawValue & 0x7FFF)
                 } catch {
                     return table.finish(index, failure: .invalidDirectedRouteResponse(error, destination: table.entries[index].destination))
                 }

@@ -56,6 +56,9 @@ public struct DirectedRouteSMP: Sendable {
         self.mad = mad
     }
 
+    /// Wraps a MAD `validate(_:answering:)` has checked (its class among the rest).
+    init(validated mad: MAD) { self.mad = mad }
+
     /// A DR request along `path` (IBA 14.2.2.1): hop pointer 0, D bit 0, initial path from
     /// `path`, DrSLID/DrDLID the permissive LID 0xFFFF unless the path has LID-routed parts.
     public init(method: Method, attribute: AttributeID, modifier: UInt32 = 0, path: DirectedRoutePath,
@@ -75,40 +78,44 @@ public struct DirectedRouteSMP: Sendable {
         }
     }
 
+    // Fixed offsets (IBA 14.2.1.2), inlinable like the common header's: the agent checks
+    // every directed-route response against its request. `DirectedRouteTests` checks
+    // them against the `SMPLayout` table, itself checked against libibmad.
+
     /// D bit: 0 on the way out, 1 on the way back (IBA 14.2.2).
     public var isReturning: Bool {
-        get { mad.flag(SMPLayout.direction) }
-        set { mad.setFlag(SMPLayout.direction, newValue) }
+        @inlinable get { mad.raw[4] & 0x80 != 0 }
+        @inlinable set { mad.raw[4] = newValue ? mad.raw[4] | 0x80 : mad.raw[4] & 0x7F }
     }
     /// The 15-bit status without the D bit.
     public var status: MADStatus {
-        get { MADStatus(rawValue: mad.read(SMPLayout.drStatus)) }
-        set { mad.write(SMPLayout.drStatus, newValue.rawValue) }
+        @inlinable get { MADStatus(rawValue: mad.status.rawValue & 0x7FFF) }
+        @inlinable set { mad.status = MADStatus(rawValue: mad.status.rawValue & 0x8000 | newValue.rawValue & 0x7FFF) }
     }
     public var hopPointer: UInt8 {
-        get { mad.read(SMPLayout.hopPointer) }
-        set { mad.write(SMPLayout.hopPointer, newValue) }
+        @inlinable get { mad.raw[6] }
+        @inlinable set { mad.raw[6] = newValue }
     }
     public var hopCount: UInt8 {
-        get { mad.read(SMPLayout.hopCount) }
-        set { mad.write(SMPLayout.hopCount, newValue) }
+        @inlinable get { mad.raw[7] }
+        @inlinable set { mad.raw[7] = newValue }
     }
     public var drSLID: UInt16 {
-        get { mad.read(SMPLayout.drSLID) }
-        set { mad.write(SMPLayout.drSLID, newValue) }
+        @inlinable get { mad.bigEndian(32, as: UInt16.self) }
+        @inlinable set { mad.setBigEndian(32, newValue) }
     }
     public var drDLID: UInt16 {
-        get { mad.read(SMPLayout.drDLID) }
-        set { mad.write(SMPLayout.drDLID, newValue) }
+        @inlinable get { mad.bigEndian(34, as: UInt16.self) }
+        @inlinable set { mad.setBigEndian(34, newValue) }
     }
 
     /// Entry `index` (1...63) of the initial path; entry 0 is reserved.
-    public func initialPathEntry(_ index: Int) -> UInt8 {
+    @inlinable public func initialPathEntry(_ index: Int) -> UInt8 {
         precondition((0...SMPLayout.maxHops).contains(index), "path index out of range")
         return mad.raw[128 + index]
     }
     /// Entry `index` (1...63) of the return path.
-    public func returnPathEntry(_ index: Int) -> UInt8 {
+    @inlinable public func returnPathEntry(_ index: Int) -> UInt8 {
         precondition((0...SMPLayout.maxHops).contains(index), "path index out of range")
         return mad.raw[192 + index]
     }

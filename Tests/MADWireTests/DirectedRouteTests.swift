@@ -260,6 +260,76 @@ enum LibibmadDR {
         #expect(Self.failingField(request, answer.mad) == field)
     }
 
+    /// The agent checks without the TID (ib_umad rewrote its high half; the agent matched
+    /// its own low half): every other check still holds.
+    @Test(arguments: [
+        "MgmtClass", "R", "D", "TransactionID", "Method", "AttributeID", "AttributeModifier",
+        "HopCount", "HopPointer", "DrSLID", "DrDLID", "InitialPath",
+    ])
+    func validationWithoutTheTIDChecksTheRest(_ field: String) {
+        let request = Self.request()
+        var answer = Self.response(to: request)
+        switch field {
+        case "MgmtClass": answer.mad.managementClass = .subnetLIDRouted
+        case "R": answer.mad.method = .get
+        case "D": answer.isReturning = false
+        case "TransactionID": answer.mad.transactionID ^= 0xFFFF_FFFF_0000_0000
+        case "Method": answer.mad.method = Method(rawValue: 0x86)
+        case "AttributeID": answer.mad.attributeID = .nodeInfo
+        case "AttributeModifier": answer.mad.attributeModifier = 6
+        case "HopCount": answer.hopCount = 2
+        case "HopPointer": answer.hopPointer = 1
+        case "DrSLID": answer.drSLID = 1
+        case "DrDLID": answer.drDLID = 1
+        case "InitialPath": answer.mad.raw[130] = 4
+        default: Issue.record("no case for \(field)")
+        }
+        var failed: String? = nil
+        do {
+            try DirectedRouteSMP.validate(answer.mad, answering: request.mad, checksTransactionID: false)
+        } catch {
+            failed = error.field ?? "(no field)"
+        }
+        #expect(failed == (field == "TransactionID" ? nil : field))
+    }
+
+    /// The DR accessors read and write fixed offsets; they must agree with `SMPLayout`,
+    /// whose fields are checked against libibmad.
+    @Test func accessorsAgreeWithTheFieldTable() throws {
+        var rng = SeededGenerator(seed: differentialSeed)
+        for sample in 0..<64 {
+            var bytes = (0..<256).map { _ in UInt8.random(in: 0...255, using: &rng) }
+            bytes[1] = 0x81
+            let smp = try DirectedRouteSMP(MAD(decoding: bytes))
+            #expect(UInt64(smp.isReturning ? 1 : 0) == smp.mad[SMPLayout.direction], "sample \(sample): D")
+            #expect(UInt64(smp.status.rawValue) == smp.mad[SMPLayout.drStatus], "sample \(sample): status")
+            #expect(UInt64(smp.hopPointer) == smp.mad[SMPLayout.hopPointer], "sample \(sample): hop pointer")
+            #expect(UInt64(smp.hopCount) == smp.mad[SMPLayout.hopCount], "sample \(sample): hop count")
+            #expect(UInt64(smp.drSLID) == smp.mad[SMPLayout.drSLID], "sample \(sample): DrSLID")
+            #expect(UInt64(smp.drDLID) == smp.mad[SMPLayout.drDLID], "sample \(sample): DrDLID")
+            for hop in [1, 2, 63] {
+                #expect(smp.initialPathEntry(hop) == bytes[SMPLayout.initialPath.bits.byteOffset + hop])
+                #expect(smp.returnPathEntry(hop) == bytes[SMPLayout.returnPath.bits.byteOffset + hop])
+            }
+            var written = smp
+            var expected = smp.mad
+            let value = UInt64.random(in: 0...UInt64.max, using: &rng)
+            written.isReturning = value & 1 != 0
+            written.status = MADStatus(rawValue: UInt16(truncatingIfNeeded: value >> 1))
+            written.hopPointer = UInt8(truncatingIfNeeded: value >> 17)
+            written.hopCount = UInt8(truncatingIfNeeded: value >> 25)
+            written.drSLID = UInt16(truncatingIfNeeded: value >> 33)
+            written.drDLID = UInt16(truncatingIfNeeded: value >> 49)
+            expected[SMPLayout.direction] = value & 1
+            expected[SMPLayout.drStatus] = value >> 1 & 0x7FFF
+            expected[SMPLayout.hopPointer] = value >> 17 & 0xFF
+            expected[SMPLayout.hopCount] = value >> 25 & 0xFF
+            expected[SMPLayout.drSLID] = value >> 33 & 0xFFFF
+            expected[SMPLayout.drDLID] = value >> 49 & 0xFFFF
+            #expect(written.mad.encoded == expected.encoded, "sample \(sample): writes differ from the table's")
+        }
+    }
+
     /// libibmad's mad_encode writes a response as the responder starts it, hop pointer
     /// hop count + 1 (C14-13:1): that SMP has not come back yet and must not be taken.
     @Test func aResponseStillAtTheResponderIsRejected() throws {
