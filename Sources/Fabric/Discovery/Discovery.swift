@@ -302,7 +302,11 @@ struct Walk {
         let firstMeeting = claimed.insert(guid).inserted
         if firstMeeting {
             topology.order.append(guid)
-            topology.nodes[guid] = Topology.Node(info: info, description: "", descriptionKnown: describes, switchInfo: nil, path: path)
+            var node = Topology.Node(info: info, description: "", descriptionKnown: describes, switchInfo: nil, path: path)
+            // Every port's PortInfo is on its way: grown one by one, a switch's dictionary
+            // was rehashed (its ports copied) six times.
+            node.ports.reserveCapacity(Int(info.numberOfPorts) + 1)
+            topology.nodes[guid] = node
         }
         if let from { connect(from, Topology.PortReference(node: guid, port: entry)) }
         if partial != nil {
