@@ -241,7 +241,13 @@ enum LibibmadDR {
     ])
     func rejectsResponsesThatFail(_ field: String) {
         let request = Self.request()
-        var answer = Self.response(to: request)
+        let answer = Self.response(to: request, failing: field)
+        #expect(Self.failingField(request, answer.mad) == field)
+    }
+
+    /// A valid response to `request` with `field` broken.
+    static func response(to request: DirectedRouteSMP, failing field: String) -> DirectedRouteSMP {
+        var answer = response(to: request)
         switch field {
         case "MgmtClass": answer.mad.managementClass = .subnetLIDRouted
         case "R": answer.mad.method = .get
@@ -257,7 +263,7 @@ enum LibibmadDR {
         case "InitialPath": answer.mad.raw[130] = 4
         default: Issue.record("no case for \(field)")
         }
-        #expect(Self.failingField(request, answer.mad) == field)
+        return answer
     }
 
     /// The agent checks without the TID (ib_umad rewrote its high half; the agent matched
@@ -268,22 +274,7 @@ enum LibibmadDR {
     ])
     func validationWithoutTheTIDChecksTheRest(_ field: String) {
         let request = Self.request()
-        var answer = Self.response(to: request)
-        switch field {
-        case "MgmtClass": answer.mad.managementClass = .subnetLIDRouted
-        case "R": answer.mad.method = .get
-        case "D": answer.isReturning = false
-        case "TransactionID": answer.mad.transactionID ^= 0xFFFF_FFFF_0000_0000
-        case "Method": answer.mad.method = Method(rawValue: 0x86)
-        case "AttributeID": answer.mad.attributeID = .nodeInfo
-        case "AttributeModifier": answer.mad.attributeModifier = 6
-        case "HopCount": answer.hopCount = 2
-        case "HopPointer": answer.hopPointer = 1
-        case "DrSLID": answer.drSLID = 1
-        case "DrDLID": answer.drDLID = 1
-        case "InitialPath": answer.mad.raw[130] = 4
-        default: Issue.record("no case for \(field)")
-        }
+        let answer = Self.response(to: request, failing: field)
         var failed: String? = nil
         do {
             try DirectedRouteSMP.validate(answer.mad, answering: request.mad, checksTransactionID: false)
