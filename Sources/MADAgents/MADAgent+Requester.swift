@@ -95,7 +95,7 @@ extension MADAgent {
             table.arm(index, to: destination, agent: AgentID(rawValue: 0), options: options, completion: completion)
             table.entries[index].sending = false
             return table.finish(index, failure: .transport(
-                "cannot register an agent for \(table.entries[index].managementClass): \(error)"))
+                "cannot register an agent for \(table.entries[index].request.managementClass): \(error)"))
         }
         table.arm(index, to: destination, agent: agent, options: options, completion: completion)
         if table.schedule(index, at: attemptDeadline(options)) { lock.signal() }
@@ -205,10 +205,10 @@ extension MADAgent {
             var status = response.status
             if response.managementClass == .subnetDirectedRoute {
                 // ib_umad rewrote the TID's high half on the way out; `match` compared the
-                // low half, ours. The status without the D bit (IBA 14.2.1.2).
+                // low half, ours. The status comes back without the D bit (IBA 14.2.1.2).
                 do throws(MADWireError) {
-                    try DirectedRouteSMP.validate(response, answering: table.entries[index].request, checksTransactionID: false)
-                    status = MADStatus(rawValue: response.status.rawValue & 0x7FFF)
+                    status = try DirectedRouteSMP.validate(response, answering: table.entries[index].request,
+                                                           checksTransactionID: false)
                 } catch {
                     return table.finish(index, failure: .invalidDirectedRouteResponse(error, destination: table.entries[index].destination))
                 }
@@ -285,17 +285,10 @@ extension MADAgent {
             for run in table.sweeps {
                 // Armed here, under the lock already held: the feed writes the request
                 // into the entry.
-                switch run.armNext(entry: index, agent: self) {
-                case .nothingReady: continue
-                case .armed:
-                    lock.unlock()
-                    transmit(index)
-                    return
-                case .failed(let failure):
-                    lock.unlock()
-                    deliver(failure)
-                    return
-                }
+                guard let entry = run.armNext(entry: index, agent: self) else { continue }
+                lock.unlock()
+                launch(entry.index, entry.failure)
+                return
             }
         }
         table.free.append(index)

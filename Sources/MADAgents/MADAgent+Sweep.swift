@@ -124,12 +124,10 @@ final class SweepRun: @unchecked Sendable {
         self.limit = limit
     }
 
-    enum Armed { case nothingReady, armed, failed(Delivery) }
-
     /// Arms free entry `index` with the run's next request, the parked one first (lock
-    /// held). The feed writes the MAD into the entry itself.
-    func armNext(entry index: Int, agent: MADAgent) -> Armed {
-        guard inFlight < limit else { return .nothingReady }
+    /// held); nil when none is ready. The feed writes the MAD into the entry itself.
+    func armNext(entry index: Int, agent: MADAgent) -> ArmedEntry? {
+        guard inFlight < limit else { return nil }
         let tag: Int
         let destination: MADAddress
         if let request = parked {
@@ -137,26 +135,19 @@ final class SweepRun: @unchecked Sendable {
             agent.table.entries[index].request = request.mad
             (tag, destination) = (request.tag, request.destination)
         } else {
-            guard let next = feed.nextRequest(into: &agent.table.entries[index].request) else { return .nothingReady }
+            guard let next = feed.nextRequest(into: &agent.table.entries[index].request) else { return nil }
             (tag, destination) = next
         }
         inFlight += 1
-        if let failure = agent.armStoredForSending(index, to: destination, options: options,
-                                                   completion: .sweep(self, tag: tag)) {
-            return .failed(failure)
-        }
-        return .armed
+        return ArmedEntry(index: index, failure: agent.armStoredForSending(index, to: destination, options: options,
+                                                                          completion: .sweep(self, tag: tag)))
     }
 
     /// Arms free window entries with ready requests (lock held); the caller launches them
     /// once the lock is released.
     func fill(_ agent: MADAgent, into armed: inout [ArmedEntry]) {
-        while let index = agent.table.free.first {
-            switch armNext(entry: index, agent: agent) {
-            case .nothingReady: return
-            case .armed: armed.append(ArmedEntry(index: index, failure: nil))
-            case .failed(let failure): armed.append(ArmedEntry(index: index, failure: failure))
-            }
+        while let index = agent.table.free.first, let entry = armNext(entry: index, agent: agent) {
+            armed.append(entry)
             agent.table.free.removeFirst()
         }
     }

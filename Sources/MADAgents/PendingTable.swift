@@ -47,9 +47,6 @@ struct PendingEntry {
     var agent = AgentID(rawValue: 0)
     var options = RequestOptions()
     var completion = Completion.none
-    /// The request's class, kept beside it: matching a response reads it without touching
-    /// the 256-byte request.
-    var managementClass = ManagementClass(rawValue: 0)
     /// Low 32 bits of the TID: generation above the entry index (see `PendingTable`).
     var sequence: UInt32 = 0
     var generation: UInt32 = 0
@@ -179,7 +176,6 @@ final class PendingTable {
         entries[index].agent = agent
         entries[index].options = options
         entries[index].completion = completion
-        entries[index].managementClass = entries[index].request.managementClass
         entries[index].armed = true
         entries[index].sending = true
         entries[index].resendAfterSend = false
@@ -220,7 +216,7 @@ final class PendingTable {
             return nil
         }
         if entries[index].armed && entries[index].sequence == sequence
-            && entries[index].managementClass == managementClass {
+            && entries[index].request.managementClass == managementClass {
             return index
         }
         if entries[index].hasLast && entries[index].lastSequence == sequence {

@@ -29,8 +29,10 @@ extension DirectedRouteSMP {
     /// either (the agent runs them on every directed-route response, and each wrapped
     /// copy of a 256-byte MAD showed). `checksTransactionID: false` leaves the TID to a
     /// caller that matched it already (ib_umad rewrites its high half on the way out).
+    /// Returns the response's status without the D bit, as `status` reads it.
+    @discardableResult
     public static func validate(_ response: MAD, answering request: MAD,
-                                checksTransactionID: Bool = true) throws(MADWireError) {
+                                checksTransactionID: Bool = true) throws(MADWireError) -> MADStatus {
         func failure(_ code: MADWireError.Code, _ field: Field, _ detail: String) -> MADWireError {
             MADWireError(code, structure: "DirectedRouteSMP response", field: field.name, detail: detail)
         }
@@ -47,7 +49,7 @@ extension DirectedRouteSMP {
         let failed = response.withUnsafeBytes { r in
             request.withUnsafeBytes { q in Failure.first(response: r, request: q, checksTransactionID: checksTransactionID) }
         }
-        guard let failed else { return }
+        guard let failed else { return DirectedRouteSMP(validated: response).status }
         let answer = DirectedRouteSMP(validated: response)
         let sent = DirectedRouteSMP(validated: request)
         switch failed {

@@ -228,6 +228,8 @@ enum LibibmadDR {
             answer.status = MADStatus(rawValue: 0x001C)  // an error status is still an answer
             let validated = try request.validateResponse(answer.mad)
             #expect(validated.mad.encoded == answer.mad.encoded)
+            #expect(try DirectedRouteSMP.validate(answer.mad, answering: request.mad) == MADStatus(rawValue: 0x001C),
+                    "the status without the D bit")
         }
         let set = DirectedRouteSMP(method: .set, attribute: .portInfo, path: .local, transactionID: 9)
         #expect(Self.failingField(set, Self.response(to: set).mad) == nil, "Set is answered by GetResp")
