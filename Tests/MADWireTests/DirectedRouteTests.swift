@@ -237,10 +237,13 @@ enum LibibmadDR {
         #expect(Self.failingField(lidRouted, Self.response(to: lidRouted).mad) == nil)
     }
 
-    @Test(arguments: [
+    /// Every component `validate` checks, in its order (the error's `field`).
+    static let checkedFields = [
         "MgmtClass", "R", "D", "TransactionID", "Method", "AttributeID", "AttributeModifier",
         "HopCount", "HopPointer", "DrSLID", "DrDLID", "InitialPath",
-    ])
+    ]
+
+    @Test(arguments: checkedFields)
     func rejectsResponsesThatFail(_ field: String) {
         let request = Self.request()
         let answer = Self.response(to: request, failing: field)
@@ -270,10 +273,7 @@ enum LibibmadDR {
 
     /// The agent checks without the TID (ib_umad rewrote its high half; the agent matched
     /// its own low half): every other check still holds.
-    @Test(arguments: [
-        "MgmtClass", "R", "D", "TransactionID", "Method", "AttributeID", "AttributeModifier",
-        "HopCount", "HopPointer", "DrSLID", "DrDLID", "InitialPath",
-    ])
+    @Test(arguments: checkedFields)
     func validationWithoutTheTIDChecksTheRest(_ field: String) {
         let request = Self.request()
         let answer = Self.response(to: request, failing: field)
