@@ -17,7 +17,21 @@ struct IBNetDiscover: AsyncParsableCommand {
         abstract: "Discover the subnet's topology (like infiniband-diags ibnetdiscover).",
         aliases: ["discover"])
 
-    @OptionGroup var diags: DiagsOptions
+    /// ibdiag_process_opts with "DGKLs" excluded, as ibnetdiscover.c calls it: -s is
+    /// --show here, and a walk from the local port takes no destination.
+    @OptionGroup var scan: FabricScanOptions
+    @Flag(name: [.customShort("d"), .customLong("debug")],
+          help: "Accepted as the C tool takes it; what goes unanswered is always listed on stderr.")
+    var debug: Int
+    @Flag(help: "Print the topology as JSON (schema: TopologyFormats.swift).")
+    var json = false
+
+    @Flag(name: [.customShort("s"), .customLong("show")],
+          help: "Show more information: every NodeInfo answer as the walk gets it (before the topology).")
+    var show = false
+    @Flag(name: [.customShort("m"), .customLong("max_hops")],
+          help: "Report the max hops discovered and the MADs used (in the topology file's header).")
+    var maxHops = false
 
     @Flag(name: [.customShort("l"), .customLong("list")], help: "List the connected nodes.")
     var list = false
@@ -58,16 +72,16 @@ struct IBNetDiscover: AsyncParsableCommand {
     var topologyFile: String?
 
     func validate() throws {
-        if diags.direct || diags.guid || diags.lid || diags.mKey != nil {
-            throw ValidationError("ibnetdiscover takes no -D, -G, -L or -y: it walks from the local port")
-        }
+        _ = try scan.diagsOptions()
+        if scan.mKey != nil { throw ValidationError("ibnetdiscover takes no -y: its SMPs carry no M_Key") }
         guard (1...4096).contains(outstanding) else { throw ValidationError("-o/--outstanding_smps must be 1-4096") }
-        if diags.json && dot { throw ValidationError("use only one of --json and --dot") }
+        if json && dot { throw ValidationError("use only one of --json and --dot") }
         guard (0...100).contains(retries) else { throw ValidationError("--retries must be 0-100") }
     }
 
     func run() async throws {
         // An unreadable map is a warning (open_node_name_map); the tool goes on without one.
+        let diags = try scan.diagsOptions()
         let names = diags.loadNodeNameMap() ?? NodeNameMap()
         if let load {
             let topology: Topology
@@ -78,7 +92,7 @@ struct IBNetDiscover: AsyncParsableCommand {
             } catch {
                 throw DiagsFailure(stdout: "loading cached fabric failed\n", detail: "\(load): \(error)").report(tool: "ibnetdiscover")
             }
-            try output(topology, names)
+            try output(topology, names, madsUsed: 0)
             return
         }
         let session: DiagsSession
@@ -87,16 +101,19 @@ struct IBNetDiscover: AsyncParsableCommand {
         var request = session.options
         request.retries = retries
         let progress = SweepProgress()
-        let topology = await ProgressLine.around("discovering", progress) {
-            await Discovery(agent: session.agent, options: .init(window: outstanding, request: request), progress: progress).run()
+        var options = Discovery.Options(window: outstanding, request: request)
+        options.recordsSightings = show
+        let topology = await ProgressLine.around("discovering", progress) { [options] in
+            await Discovery(agent: session.agent, options: options, progress: progress).run()
         }
+        if show { print(IBNetDiscoverText.sightings(topology), terminator: "") }
         guard !topology.nodes.isEmpty else {
             throw DiagsFailure(stdout: "discover failed\n", detail: topology.unreachable.map(\.description).joined(separator: "\n"))
                 .report(tool: "ibnetdiscover")
         }
-        try output(topology, names)
         let statistics = session.agent.statistics
-        if diags.verbose > 0 {
+        try output(topology, names, madsUsed: statistics.sent)
+        if scan.verbose > 0 {
             StandardError.emit("ibmad ibnetdiscover: \(topology.nodes.count) nodes, \(statistics.sent) SMPs sent, \(statistics.retries) retried "
                                + "(\(statistics.quickRetries) after a loss the transport reported at once)\n")
         }
@@ -109,9 +126,10 @@ struct IBNetDiscover: AsyncParsableCommand {
         }
     }
 
-    private func output(_ topology: Topology, _ names: NodeNameMap) throws {
+    /// `madsUsed`: SMPs put on the wire for this topology (0 when it was loaded), for -m.
+    private func output(_ topology: Topology, _ names: NodeNameMap, madsUsed: Int) throws {
         let text: String
-        if diags.json {
+        if json {
             text = TopologyFormats.json(topology, nodeNames: names)
         } else if dot {
             text = TopologyFormats.dot(topology, nodeNames: names)
@@ -122,7 +140,7 @@ struct IBNetDiscover: AsyncParsableCommand {
             text = IBNetDiscoverText.list(topology, which, nodeNames: names)
         } else {
             text = IBNetDiscoverText.topology(topology, nodeNames: names, generated: IBNetDiscoverText.now(),
-                                              grouping: grouping, full: full)
+                                              grouping: grouping, full: full, madsUsed: maxHops ? madsUsed : nil)
         }
         if let topologyFile {
             do { try FileWriter.write(text, to: topologyFile) } catch {

@@ -77,6 +77,35 @@ import Testing
         #expect(topology.nodes[tree.guid(112)]?.path.hopCount == 3)
     }
 
+    @Test("-s: every NodeInfo answer is a sighting, each node new once; -m: the deepest route walked")
+    func sightingsAndMaxHops() async throws {
+        let tree = try Tree()
+        defer { tree.close() }
+        var options = Discovery.Options(window: 64)
+        options.recordsSightings = true
+        let topology = await Discovery(agent: tree.agent, options: options).run()
+        #expect(topology.isComplete)
+        let new = topology.sightings.filter(\.isNew)
+        #expect(new.count == 9 && Set(new.map(\.guid)) == Set(topology.nodes.keys))
+        // A new node is shown before any other answer about it arrived.
+        #expect(new.allSatisfy { $0.lid == 0 && $0.lmc == 0 && $0.description.isEmpty })
+        #expect(new.allSatisfy { $0.path.hopCount == topology.nodes[$0.guid]?.path.hopCount })
+        #expect(new.allSatisfy { $0.port == ($0.nodeType == .switch ? 0 : topology.nodes[$0.guid]?.info.localPortNumber) })
+        let first = try #require(topology.sightings.first)
+        #expect(first.isNew && first.guid == tree.guid(1) && first.path == .local && first.port == 1)
+        // 11 cables, 8 of which lead to a new node: each of the other 3 is crossed by
+        // NodeInfo from one end at least, to a node already known.
+        let known = topology.sightings.filter { !$0.isNew }
+        #expect(known.count >= tree.cables.count - 8 && known.allSatisfy { topology.nodes[$0.guid] != nil })
+        // Leaves 111 and 112 are 3 hops out and lead on to LIDs 3 and 4: 4 hops, as
+        // libibnetdisc counts; the walk went no deeper.
+        #expect(topology.maxHopsDiscovered == 4)
+        #expect(topology.sightings.map(\.path.hopCount).max() == 4)
+        // Without -s nothing is kept.
+        let plain = await Discovery(agent: tree.agent, options: .init(window: 64)).run()
+        #expect(plain.sightings.isEmpty && plain.maxHopsDiscovered == 4)
+    }
+
     /// The links among `lids` as `Topology.Link`s.
     private func links(_ tree: Tree, _ pairs: [((UInt16, UInt8), (UInt16, UInt8))]) -> Set<Topology.Link> {
         Set(pairs.map { pair in

@@ -115,6 +115,39 @@ import Testing
         #expect(grouped.new == grouped.old)
     }
 
+    @Test("-m: the header reports the max hops a walk of the file takes and the MADs used")
+    func maxHopsHeader() throws {
+        let topology = try TopologyFile.parse(Self.sample)
+        // H1 leaves by its port to leaf1 (1 hop); leaf1 leads on through ports 2-4 (2 hops);
+        // spine1's only link is the one it is entered by.
+        #expect(topology.maxHopsDiscovered == 2)
+        let written = IBNetDiscoverText.topology(topology, generated: "now\n", madsUsed: 17)
+        #expect(written.hasPrefix("#\n# Topology file: generated on now\n#\n# Reported max hops discovered: 2\n"
+                                  + "# Total MADs used: 17\n# Initiated from node 1000000000000010 port 1000000000000011\n"))
+        // The two lines are comments to a reader.
+        #expect(Self.outcome(written).new == Self.outcome(IBNetDiscoverText.topology(topology, generated: "now\n")).new)
+        #expect(Topology().maxHopsDiscovered == 0)
+    }
+
+    @Test("-s lines: libibnetdisc's dump_endnode")
+    func sightingLines() {
+        var topology = Topology()
+        var path = DirectedRoutePath.local
+        topology.sightings.append(.init(path: path, isNew: true, nodeType: .channelAdapter, guid: 0x1000_0000_0000_0010,
+                                        port: 1, lid: 0, lmc: 0, description: ""))
+        path = try! path.appending(1).appending(33)
+        topology.sightings.append(.init(path: path, isNew: false, nodeType: .switch, guid: 0x3_0000_0000_01b0,
+                                        port: 0, lid: 1478, lmc: 2, description: "spine27"))
+        topology.sightings.append(.init(path: path, isNew: true, nodeType: NodeType(rawValue: 7), guid: 1,
+                                        port: 3, lid: 5, lmc: 0, description: "odd"))
+        #expect(IBNetDiscoverText.sightings(topology) == """
+            DR path slid 0; dlid 0; 0 -> new Channel Adapter {1000000000000010} portnum 1 lid 0-0 ""
+            DR path slid 0; dlid 0; 0,1,33 -> known Switch {00030000000001b0} portnum 0 lid 1478-1481 "spine27"
+            DR path slid 0; dlid 0; 0,1,33 -> new ?(7)? {0000000000000001} portnum 3 lid 5-5 "odd"
+
+            """)
+    }
+
     /// Every line cut short at every byte, every byte deleted, and every byte replaced by
     /// two of the grammar's delimiters or a non-ASCII letter (taken in turn).
     @Test func damagedCopiesGiveTheSameTopologyOrTheSameError() {

@@ -41,6 +41,56 @@ struct DiscoverFabricTests {
         try expectSame(["-p"], ours: ["--outstanding_smps", window])
     }
 
+    @Test("-s shows the C tool's new nodes by the same routes, and known ones it also met")
+    func showTracesTheWalk() throws {
+        let (c, _) = try fabric.both("ibnetdiscover", ["-s"])
+        let ours = try fabric.run(IBMadBinary.url.path, ["ibnetdiscover", "-s"])
+        #expect(ours.status == 0, "\(ours.stderr)")
+        func split(_ text: String) -> (new: [String], known: [String], rest: String) {
+            let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+            let traced = lines.prefix { $0.hasPrefix("DR path slid 0; dlid 0; ") }
+            return (traced.filter { $0.contains(" -> new ") }.map(String.init),
+                    traced.filter { $0.contains(" -> known ") }.map(String.init),
+                    lines.dropFirst(traced.count).joined(separator: "\n"))
+        }
+        let (theirs, mine) = (split(c.stdout), split(ours.stdout))
+        #expect(mine.new.count == fabric.nodes.count)
+        // Answers come back in another order with more SMPs outstanding: the same lines.
+        #expect(mine.new.sorted() == theirs.new.sorted())
+        // The C tool asks NodeInfo through both ends of a switch-to-switch link, we through
+        // one: ours are some of its, the LID and description aside (those depend on what
+        // had answered by then).
+        func route(_ line: String) -> String { line.replacing(#/ lid \d+-\d+ ".*"$/#, with: "") }
+        #expect(Set(mine.known.map(route)).isSubset(of: Set(theirs.known.map(route))))
+        #expect(withoutTimestamp(mine.rest) == withoutTimestamp(theirs.rest))
+    }
+
+    @Test("-m reports the C tool's max hops, and the MADs used: -v's count, no more than the C tool's")
+    func maxHopsAndMADsUsed() throws {
+        let (c, _) = try fabric.both("ibnetdiscover", ["-m"])
+        let ours = try fabric.run(IBMadBinary.url.path, ["ibnetdiscover", "-m", "-v"])
+        #expect(ours.status == 0, "\(ours.stderr)")
+        func header(_ text: String, _ key: String) -> Int? {
+            text.split(separator: "\n").first { $0.hasPrefix("# \(key): ") }.flatMap { Int($0.split(separator: " ").last!) }
+        }
+        let hops = try #require(header(c.stdout, "Reported max hops discovered"))
+        #expect(header(ours.stdout, "Reported max hops discovered") == hops)
+        let sent = try #require(ours.stderr.firstMatch(of: /(\d+) SMPs sent/).flatMap { Int($0.1) })
+        #expect(header(ours.stdout, "Total MADs used") == sent)
+        #expect(sent <= (try #require(header(c.stdout, "Total MADs used"))))
+        func rest(_ text: String) -> String {
+            withoutTimestamp(text.split(separator: "\n", omittingEmptySubsequences: false)
+                .filter { !$0.hasPrefix("# Total MADs used: ") }.joined(separator: "\n"))
+        }
+        #expect(rest(ours.stdout) == rest(c.stdout))
+        // A loaded file: its hops as a walk of it takes them, and no MADs.
+        let file = try TemporaryFiles.directory().appendingPathComponent("topology")
+        _ = try fabric.both("ibnetdiscover", [file.path])
+        let loaded = try IBMadBinary.run(["ibnetdiscover", "-m", "--load", file.path])
+        #expect(header(loaded.stdout, "Reported max hops discovered") == hops)
+        #expect(header(loaded.stdout, "Total MADs used") == 0)
+    }
+
     @Test func nodeNameMapAndTopologyFile() throws {
         let directory = try TemporaryFiles.directory()
         let map = directory.appendingPathComponent("discover-node-name-map")

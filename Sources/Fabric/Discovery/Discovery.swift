@@ -32,6 +32,8 @@ public struct Discovery: Sendable {
         /// Ask every node's NodeDescription (false: a caller that names only some nodes,
         /// such as the error sweep, asks for those itself; one SMP per node less).
         public var nodeDescriptions = true
+        /// Keep every NodeInfo answer in `Topology.sightings` (ibnetdiscover -s).
+        public var recordsSightings = false
 
         /// Resends of SMPs (and, in the sweeps, PMA MADs) reported lost at once.
         public static let defaultQuickRetries = 100
@@ -114,7 +116,8 @@ public struct Discovery: Sendable {
     /// returned, with what was still to ask marked unreachable as "cancelled").
     public func run() async -> Topology {
         let feed = DiscoveryFeed(maxHops: options.maxHops ?? 63, start: options.start, partial: options.partial,
-                                 describes: options.nodeDescriptions, progress: progress)
+                                 describes: options.nodeDescriptions, recordsSightings: options.recordsSightings,
+                                 progress: progress)
         await withTaskCancellationHandler {
             await agent.sweep(feed: feed, options: options.request, limit: max(1, options.window))
         } onCancel: {
@@ -139,8 +142,9 @@ final class DiscoveryFeed: RequestFeed, Sendable {
     private let progress: SweepProgress?
 
     init(maxHops: Int, start: DirectedRoutePath = .local, partial: Discovery.PartialScan? = nil, describes: Bool = true,
-         progress: SweepProgress?) {
-        state = Mutex(State(walk: Walk(maxHops: maxHops, start: start, partial: partial, describes: describes),
+         recordsSightings: Bool = false, progress: SweepProgress?) {
+        let walk = Walk(maxHops: maxHops, start: start, partial: partial, describes: describes, recordsSightings: recordsSightings)
+        state = Mutex(State(walk: walk,
                             jobs: [.nodeInfo(path: start, from: nil)]))
         self.progress = progress
         progress?.queue(1)
@@ -200,6 +204,8 @@ struct Walk {
     let partial: Discovery.PartialScan?
     /// NodeDescription is asked of every node (`Discovery.Options.nodeDescriptions`).
     let describes: Bool
+    /// `Discovery.Options.recordsSightings`.
+    let recordsSightings: Bool
     /// Nodes whose NodeInfo arrived, so a node met twice is walked once.
     private var claimed: Set<UInt64> = []
     /// Partial scans: the start node and the port it was entered by; the deepest hop
@@ -207,11 +213,13 @@ struct Walk {
     private var startPort: Topology.PortReference?
     private var hopsReached = 0
 
-    init(maxHops: Int, start: DirectedRoutePath = .local, partial: Discovery.PartialScan? = nil, describes: Bool = true) {
+    init(maxHops: Int, start: DirectedRoutePath = .local, partial: Discovery.PartialScan? = nil, describes: Bool = true,
+         recordsSightings: Bool = false) {
         self.maxHops = maxHops
         self.start = start
         self.partial = partial
         self.describes = describes
+        self.recordsSightings = recordsSightings
     }
 
     /// Records one answer (or failure) and appends the SMPs it calls for to `jobs`.
@@ -308,6 +316,7 @@ struct Walk {
             node.ports.reserveCapacity(Int(info.numberOfPorts) + 1)
             topology.nodes[guid] = node
         }
+        if recordsSightings { sighted(info, at: path, isNew: firstMeeting) }
         if let from { connect(from, Topology.PortReference(node: guid, port: entry)) }
         if partial != nil {
             if from == nil { startPort = Topology.PortReference(node: guid, port: entry) }
@@ -335,6 +344,18 @@ struct Walk {
                 jobs.append(.nodeInfo(path: onward, from: Topology.PortReference(node: guid, port: entry)))
             }
         }
+    }
+
+    /// libibnetdisc's dump_endnode: a switch is shown as port 0 with port 0's LID once the
+    /// port entered by has answered (recv_port_info gives a switch's ports port 0's LID).
+    private mutating func sighted(_ info: NodeInfo, at path: DirectedRoutePath, isNew: Bool) {
+        let node = topology.nodes[info.nodeGUID]
+        let entered = node?.ports[info.localPortNumber]
+        let addressed = info.nodeType == .switch ? entered.flatMap { _ in node?.ports[0] } : entered
+        topology.sightings.append(.init(path: path, isNew: isNew, nodeType: info.nodeType, guid: info.nodeGUID,
+                                        port: info.nodeType == .switch ? 0 : info.localPortNumber,
+                                        lid: addressed?.info.lid ?? 0, lmc: addressed?.info.lmc ?? 0,
+                                        description: node?.description ?? ""))
     }
 
     /// Records both ends of a link (kept aside for a port whose PortInfo has not answered).

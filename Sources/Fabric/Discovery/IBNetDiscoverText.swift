@@ -18,14 +18,22 @@ public enum IBNetDiscoverText {
     /// GUIDs; that recognition is not reproduced, so every node is printed under
     /// "Non-Chassis Nodes", as the C tool does for a fabric without recognised chassis.
     /// `full` is -f: each port line ends with the raw LinkSpeedActive, LinkWidthActive and
-    /// VLCap (" s=4 w=2 v=4").
+    /// VLCap (" s=4 w=2 v=4"). `madsUsed` is -m: the header then also reports
+    /// `Topology.maxHopsDiscovered` and that count of MADs.
     public static func topology(_ topology: Topology, nodeNames: NodeNameMap = NodeNameMap(), generated: String,
-                                grouping: Bool = false, full: Bool = false) -> String {
+                                grouping: Bool = false, full: Bool = false, madsUsed: Int? = nil) -> String {
         let order = topology.canonicalOrder().reversed().compactMap { topology.nodes[$0] }
         var out = TextOutput(capacity: estimatedSize(topology))
         out.append("#\n# Topology file: generated on ")
         out.append(text: generated)
         out.append("#\n")
+        if let madsUsed {
+            out.append("# Reported max hops discovered: ")
+            out.decimal(topology.maxHopsDiscovered)
+            out.append("\n# Total MADs used: ")
+            out.decimal(madsUsed)
+            out.append("\n")
+        }
         if let local = topology.order.first.flatMap({ topology.nodes[$0] }) {
             out.append("# Initiated from node ")
             out.hex(local.guid, digits: 16)
@@ -202,6 +210,38 @@ public enum IBNetDiscoverText {
         return out.text
     }
 
+    /// -s: each NodeInfo answer as libibnetdisc's dump_endnode prints it during the walk,
+    /// `DR path slid 0; dlid 0; 0,1 -> new Switch {…} portnum 0 lid 0-0 ""`.
+    public static func sightings(_ topology: Topology) -> String {
+        var out = TextOutput(capacity: 112 * topology.sightings.count)
+        for sighting in topology.sightings {
+            out.append("DR path slid 0; dlid 0; ")
+            out.append(text: sighting.path.description)
+            out.append(sighting.isNew ? " -> new " : " -> known ")
+            switch sighting.nodeType {
+            case .channelAdapter: out.append("Channel Adapter")
+            case .switch: out.append("Switch")
+            case .router: out.append("Router")
+            default:
+                out.append("?(")
+                out.decimal(sighting.nodeType.rawValue)
+                out.append(")?")
+            }
+            out.append(" {")
+            out.hex(sighting.guid, digits: 16)
+            out.append("} portnum ")
+            out.decimal(sighting.port)
+            out.append(" lid ")
+            out.decimal(sighting.lid)
+            out.append("-")
+            out.decimal(Int(sighting.lid) + (1 << Int(sighting.lmc)) - 1)
+            out.append(" \"")
+            out.append(text: sighting.description)
+            out.append("\"\n")
+        }
+        return out.text
+    }
+
     /// ctime(3) of now, as the C tool prints it in the header.
     public static func now() -> String {
         var clock = time(nil)
@@ -315,14 +355,15 @@ extension Topology {
     public func canonicalOrder() -> [UInt64] { canonicalWalk().map(\.guid) }
 
     /// `canonicalOrder()` with the directed route each node is first met by on that walk
-    /// (nil for nodes found but not linked back, listed last in walk order).
-    public func canonicalWalk() -> [(guid: UInt64, path: DirectedRoutePath?)] {
+    /// and the port it is entered by (both nil for nodes found but not linked back, listed
+    /// last in walk order; the local node's entry is nil too).
+    public func canonicalWalk() -> [(guid: UInt64, path: DirectedRoutePath?, entry: UInt8?)] {
         guard let start = order.first else { return [] }
         var seen: Set<UInt64> = [start]
-        var result: [(guid: UInt64, path: DirectedRoutePath?)] = [(start, .local)]
+        var result: [(guid: UInt64, path: DirectedRoutePath?, entry: UInt8?)] = [(start, .local, nil)]
         var next = 0
         while next < result.count {
-            let (guid, path) = result[next]
+            let (guid, path, _) = result[next]
             guard let node = nodes[guid] else { next += 1; continue }
             let walks = node.isSwitch || next == 0
             next += 1
@@ -330,10 +371,33 @@ extension Topology {
             for number in node.ports.keys.sorted() where number != 0 {
                 guard let remote = node.ports[number]?.remote, nodes[remote.node] != nil,
                       seen.insert(remote.node).inserted else { continue }
-                result.append((remote.node, path.flatMap { try? $0.appending(number) }))
+                result.append((remote.node, path.flatMap { try? $0.appending(number) }, remote.port))
             }
         }
-        for guid in order where !seen.contains(guid) { result.append((guid, nil)) }
+        for guid in order where !seen.contains(guid) { result.append((guid, nil, nil)) }
         return result
+    }
+}
+
+extension Topology {
+    /// ibnetdiscover -m's "max hops discovered": the longest directed route the walk sent
+    /// NodeInfo along. libibnetdisc (extend_dpath) counts a hop for each route it extends:
+    /// from a switch through every port whose PhysState is LinkUp but the one its SMPs
+    /// enter by, and from the local channel adapter through its own port. Computed from
+    /// the topology on `canonicalWalk()`'s routes, so that a loaded file reports what a
+    /// walk of it would.
+    public var maxHopsDiscovered: Int {
+        canonicalWalk().enumerated().reduce(0) { deepest, step in
+            let (index, (guid, path, entry)) = step
+            guard let path, let node = nodes[guid], node.isSwitch || index == 0 else { return deepest }
+            // The local adapter leaves by the port NodeInfo said it answered on (0: a
+            // loaded file does not say).
+            let own = node.info.localPortNumber
+            let leaves = node.ports.values.contains { port in
+                port.number != 0 && port.info.portPhysicalState == .linkUp
+                    && (node.isSwitch ? port.number != entry : own == 0 || port.number == own)
+            }
+            return leaves ? max(deepest, path.hopCount + 1) : deepest
+        }
     }
 }

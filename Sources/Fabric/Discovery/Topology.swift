@@ -9,6 +9,9 @@ public struct Topology: Sendable {
     public var order: [UInt64] = []
     /// What discovery could not learn, with the reason; empty when it is complete.
     public var unreachable: [Unreachable] = []
+    /// Every NodeInfo answer in the order it came, when discovery was asked to keep them
+    /// (`Discovery.Options.recordsSightings`, ibnetdiscover -s); otherwise empty.
+    public var sightings: [Sighting] = []
 
     public init() {}
 
@@ -78,6 +81,22 @@ public struct Topology: Sendable {
             self.a = a
             self.b = b
         }
+    }
+
+    /// One NodeInfo answer and what was known of its node when it came: libibnetdisc's
+    /// dump_endnode, which ibnetdiscover -s prints as discovery goes. A node's LID and
+    /// description are those of answers that had arrived by then (0 and "" for a new one).
+    public struct Sighting: Sendable {
+        public var path: DirectedRoutePath
+        /// False: the node had answered before (a loop, or a link seen from its other end).
+        public var isNew: Bool
+        public var nodeType: NodeType
+        public var guid: UInt64
+        /// The port the SMP entered by (0 for a switch, as the C tool prints it).
+        public var port: UInt8
+        public var lid: UInt16
+        public var lmc: UInt8
+        public var description: String
     }
 
     /// Something discovery asked and never got an answer to.

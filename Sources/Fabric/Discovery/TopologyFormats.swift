@@ -38,7 +38,7 @@ public enum TopologyFormats {
         }
         w.key("nodes")
         w.beginArray()
-        for (guid, path) in topology.canonicalWalk() {
+        for (guid, path, _) in topology.canonicalWalk() {
             guard let node = topology.nodes[guid] else { continue }
             w.beginObject()
             w.member("guid", guidText(node.guid))
