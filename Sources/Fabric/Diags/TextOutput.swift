@@ -1,18 +1,54 @@
 /// A diags listing built as UTF-8 bytes and made a String once. ibnetdiscover's and
-/// iblinkinfo's texts are thousands of short fields; appending each to one buffer with its
-/// capacity reserved spares the temporary String that interpolation makes per field.
-struct TextOutput {
-    private(set) var bytes: [UInt8] = []
+/// iblinkinfo's texts are hundreds of thousands of short fields: each is written straight
+/// into one growing buffer (no temporary String per field, no uniqueness or bounds check
+/// per byte, as an Array's append makes). Noncopyable: the buffer has one owner.
+struct TextOutput: ~Copyable {
+    private var storage: UnsafeMutablePointer<UInt8>
+    private var capacity: Int
+    private(set) var count = 0
 
-    init(capacity: Int = 0) { bytes.reserveCapacity(capacity) }
-
-    var text: String { String(decoding: bytes, as: UTF8.self) }
-
-    mutating func append(_ literal: StaticString) {
-        literal.withUTF8Buffer { bytes.append(contentsOf: $0) }
+    init(capacity: Int = 0) {
+        self.capacity = max(capacity, 64)
+        storage = .allocate(capacity: self.capacity)
     }
 
-    mutating func append(text: String) { bytes.append(contentsOf: text.utf8) }
+    deinit { storage.deallocate() }
+
+    var text: String { String(decoding: UnsafeBufferPointer(start: storage, count: count), as: UTF8.self) }
+
+    /// Room for `more` bytes after `count`.
+    @inline(__always)
+    private mutating func reserve(_ more: Int) {
+        if count + more > capacity { grow(to: count + more) }
+    }
+
+    private mutating func grow(to needed: Int) {
+        let larger = max(needed, 2 * capacity)
+        let moved = UnsafeMutablePointer<UInt8>.allocate(capacity: larger)
+        moved.moveInitialize(from: storage, count: count)
+        storage.deallocate()
+        storage = moved
+        capacity = larger
+    }
+
+    @inline(__always)
+    private mutating func append(_ bytes: UnsafeBufferPointer<UInt8>) {
+        guard let base = bytes.baseAddress, !bytes.isEmpty else { return }
+        reserve(bytes.count)
+        (storage + count).update(from: base, count: bytes.count)
+        count += bytes.count
+    }
+
+    @inline(__always)
+    mutating func append(_ literal: StaticString) {
+        // Every literal here is ASCII text, never a single Unicode scalar.
+        append(UnsafeBufferPointer(start: literal.utf8Start, count: literal.utf8CodeUnitCount))
+    }
+
+    mutating func append(text: String) {
+        var text = text
+        text.withUTF8 { append($0) }
+    }
 
     /// printf("%*s"): `text` right-aligned in `width` Characters.
     mutating func append(text: String, width: Int) {
@@ -22,34 +58,48 @@ struct TextOutput {
     }
 
     mutating func spaces(_ count: Int) {
-        for _ in 0..<max(0, count) { bytes.append(UInt8(ascii: " ")) }
+        guard count > 0 else { return }
+        reserve(count)
+        (storage + self.count).initialize(repeating: UInt8(ascii: " "), count: count)
+        self.count += count
     }
 
-    /// printf("%0*x"): lowercase hex, at least `digits` wide (1: "%x").
+    /// printf("%0*x"): lowercase hex, at least `digits` wide (1: "%x"). Written from the
+    /// last digit back, into room reserved once.
     mutating func hex(_ value: UInt64, digits: Int = 1) {
         let significant = max(1, (64 - value.leadingZeroBitCount + 3) / 4)
-        for _ in significant..<max(significant, digits) { bytes.append(UInt8(ascii: "0")) }
-        for nibble in (0..<significant).reversed() {
-            let digit = UInt8(truncatingIfNeeded: value >> UInt64(4 * nibble)) & 0xF
-            bytes.append(digit < 10 ? UInt8(ascii: "0") + digit : UInt8(ascii: "a") + digit - 10)
+        let width = max(significant, digits)
+        reserve(width)
+        let field = storage + count
+        let hexDigits = ("0123456789abcdef" as StaticString).utf8Start
+        var rest = value
+        for index in stride(from: width - 1, through: 0, by: -1) {
+            field[index] = hexDigits[Int(truncatingIfNeeded: rest & 0xF)]
+            rest >>= 4
         }
+        count += width
     }
 
     /// printf("%*d"): decimal, right-aligned in `width`.
     mutating func decimal(_ value: some BinaryInteger, width: Int = 0) {
         let negative = value < 0
-        let magnitude = UInt64(value.magnitude)
-        var divisor: UInt64 = 1, count = 1
-        while magnitude / divisor >= 10 {
-            divisor *= 10
-            count += 1
+        var rest = UInt64(value.magnitude)
+        var digits = 1
+        var scale: UInt64 = 10
+        while digits < 20 && rest >= scale {
+            digits += 1
+            scale &*= 10
         }
-        spaces(width - count - (negative ? 1 : 0))
-        if negative { bytes.append(UInt8(ascii: "-")) }
-        while divisor > 0 {
-            bytes.append(UInt8(ascii: "0") + UInt8(magnitude / divisor % 10))
-            divisor /= 10
+        let sign = negative ? 1 : 0
+        spaces(width - digits - sign)
+        reserve(digits + sign)
+        if negative { storage[count] = UInt8(ascii: "-") }
+        let field = storage + count + sign
+        for index in stride(from: digits - 1, through: 0, by: -1) {
+            field[index] = UInt8(ascii: "0") + UInt8(rest % 10)
+            rest /= 10
         }
+        count += digits + sign
     }
 
     /// `NodeNameMap.name(for:nodeDescription:)`, appended.
@@ -61,12 +111,13 @@ struct TextOutput {
     /// `NodeNameMap.cleanNodeDescription`, appended: a description whose first 64 bytes
     /// are printable ASCII is copied, as clean_nodedesc would leave them.
     mutating func nodeDescription(_ description: String) {
-        let copied: Bool? = description.utf8.withContiguousStorageIfAvailable { utf8 in
+        var description = description
+        let copied = description.withUTF8 { utf8 in
             let kept = UnsafeBufferPointer(rebasing: utf8.prefix(64))
             guard kept.allSatisfy({ (0x20...0x7E).contains($0) }) else { return false }
-            bytes.append(contentsOf: kept)
+            append(kept)
             return true
         }
-        if copied != true { append(text: NodeNameMap.cleanNodeDescription(description)) }
+        if !copied { append(text: NodeNameMap.cleanNodeDescription(description)) }
     }
 }

@@ -81,8 +81,8 @@ public enum IBNetDiscoverText {
                 out.append("\" lid ")
                 out.decimal(lid(of: far, port: remote.port))
                 out.append(" ")
-                rate(port.info, capabilities: node.ports[0]?.info.capabilityMask, &out)
-                if full { rawRate(port.info, capabilities: node.ports[0]?.info.capabilityMask, &out) }
+                rate(port.info, capabilities: port0?.capabilityMask, &out)
+                if full { rawRate(port.info, capabilities: port0?.capabilityMask, &out) }
                 out.append("\n")
             }
         }
@@ -352,29 +352,52 @@ extension Topology {
     /// Discovery order as libibnetdisc has it: breadth first from the local node, each
     /// node's ports in ascending order (a switch's all, the local node's own), a node
     /// taking the place where it was first met.
-    public func canonicalOrder() -> [UInt64] { canonicalWalk().map(\.guid) }
+    public func canonicalOrder() -> [UInt64] { canonicalSteps().map(\.guid) }
 
     /// `canonicalOrder()` with the directed route each node is first met by on that walk
     /// and the port it is entered by (both nil for nodes found but not linked back, listed
     /// last in walk order; the local node's entry is nil too).
     public func canonicalWalk() -> [(guid: UInt64, path: DirectedRoutePath?, entry: UInt8?)] {
-        guard let start = order.first else { return [] }
-        var seen: Set<UInt64> = [start]
-        var result: [(guid: UInt64, path: DirectedRoutePath?, entry: UInt8?)] = [(start, .local, nil)]
-        var next = 0
-        while next < result.count {
-            let (guid, path, _) = result[next]
-            guard let node = nodes[guid] else { next += 1; continue }
-            let walks = node.isSwitch || next == 0
-            next += 1
-            guard walks else { continue }
-            for number in node.ports.keys.sorted() where number != 0 {
-                guard let remote = node.ports[number]?.remote, nodes[remote.node] != nil,
-                      seen.insert(remote.node).inserted else { continue }
-                result.append((remote.node, path.flatMap { try? $0.appending(number) }, remote.port))
+        var result: [(guid: UInt64, path: DirectedRoutePath?, entry: UInt8?)] = []
+        let steps = canonicalSteps()
+        result.reserveCapacity(steps.count)
+        for (index, step) in steps.enumerated() {
+            if let from = step.from {
+                result.append((step.guid, result[from.index].path.flatMap { try? $0.appending(from.exit) }, from.entry))
+            } else {
+                result.append((step.guid, index == 0 ? .local : nil, nil))
             }
         }
-        for guid in order where !seen.contains(guid) { result.append((guid, nil, nil)) }
+        return result
+    }
+
+    /// The walk without its routes (a route is 65 bytes; the order alone is asked for
+    /// every text): each node with where it was met from, the index of that node and the
+    /// ports leaving it and entering this one.
+    private func canonicalSteps() -> [(guid: UInt64, from: (index: Int, exit: UInt8, entry: UInt8)?)] {
+        guard let start = order.first else { return [] }
+        var seen: Set<UInt64> = [start]
+        seen.reserveCapacity(nodes.count)
+        var result: [(guid: UInt64, from: (index: Int, exit: UInt8, entry: UInt8)?)] = [(start, nil)]
+        result.reserveCapacity(nodes.count)
+        var next = 0
+        while next < result.count {
+            let index = next
+            next += 1
+            // Only switches lead on, and the local node, where the walk starts.
+            guard let walks = nodes[result[index].guid]?.isSwitch, walks || index == 0,
+                  let ports = nodes[result[index].guid]?.ports else { continue }
+            var links: [(port: UInt8, remote: PortReference)] = []
+            links.reserveCapacity(ports.count)
+            for (number, port) in ports where number != 0 {
+                if let remote = port.remote { links.append((number, remote)) }
+            }
+            links.sort { $0.port < $1.port }
+            for (number, remote) in links where nodes.index(forKey: remote.node) != nil && seen.insert(remote.node).inserted {
+                result.append((remote.node, (index, number, remote.port)))
+            }
+        }
+        for guid in order where !seen.contains(guid) { result.append((guid, nil)) }
         return result
     }
 }
