@@ -34,7 +34,10 @@ public struct BitField: Sendable, Hashable {
 
     /// Reads a field of at most 64 bits. The caller guarantees `buffer.count >= endByte`
     /// (attribute storage is fixed-size and validated against its table once, by tests).
-    @inlinable
+    /// Always inlined: with a constant field (the typed accessors) whole bytes, words and
+    /// bits within one byte fold to a load and a shift; a field spanning bytes off their
+    /// boundaries takes the loop out of line.
+    @inlinable @inline(__always)
     public func read(_ buffer: UnsafeRawBufferPointer) -> UInt64 {
         precondition(width <= 64 && buffer.count >= endByte, "bit field outside buffer")
         if bitOffset == 0 {
@@ -46,6 +49,14 @@ public struct BitField: Sendable, Hashable {
             default: break
             }
         }
+        if bitOffset + width <= 8 {
+            return (UInt64(buffer[byteOffset]) >> UInt64(8 - bitOffset - width)) & ((1 << UInt64(width)) - 1)
+        }
+        return readSpanningBytes(buffer)
+    }
+
+    @usableFromInline
+    func readSpanningBytes(_ buffer: UnsafeRawBufferPointer) -> UInt64 {
         var value: UInt64 = 0
         var position = absoluteBitOffset
         var remaining = width
@@ -62,7 +73,8 @@ public struct BitField: Sendable, Hashable {
     }
 
     /// Writes the low `width` bits of `value`; bits outside the field are left unchanged.
-    @inlinable
+    /// Inlined as `read` is, for the same reason.
+    @inlinable @inline(__always)
     public func write(_ value: UInt64, to buffer: UnsafeMutableRawBufferPointer) {
         precondition(width <= 64 && buffer.count >= endByte, "bit field outside buffer")
         if bitOffset == 0 {
@@ -74,6 +86,17 @@ public struct BitField: Sendable, Hashable {
             default: break
             }
         }
+        if bitOffset + width <= 8 {
+            let shift = UInt8(8 - bitOffset - width)
+            let mask = UInt8(truncatingIfNeeded: (1 << width) - 1) << shift
+            buffer[byteOffset] = (buffer[byteOffset] & ~mask) | (UInt8(truncatingIfNeeded: value) << shift & mask)
+            return
+        }
+        writeSpanningBytes(value, to: buffer)
+    }
+
+    @usableFromInline
+    func writeSpanningBytes(_ value: UInt64, to buffer: UnsafeMutableRawBufferPointer) {
         var position = absoluteBitOffset + width
         var remaining = width
         var rest = value
@@ -86,6 +109,59 @@ public struct BitField: Sendable, Hashable {
             let index = (end - 1) >> 3
             let bits = UInt8(truncatingIfNeeded: rest & ((1 << UInt64(take)) - 1)) << shift
             buffer[index] = (buffer[index] & ~mask) | bits
+            rest >>= UInt64(take)
+            remaining -= take
+            position -= take
+        }
+    }
+
+    /// `read` from storage addressed a byte at a time (a structure's inline bytes). With a
+    /// constant field the optimizer folds this to the loads and shifts of that one field,
+    /// which it cannot do through a buffer pointer handed to a closure.
+    @inlinable @inline(__always)
+    public func read(byteAt byte: (Int) -> UInt8) -> UInt64 {
+        if bitOffset + width <= 8 {
+            return (UInt64(byte(byteOffset)) >> UInt64(8 - bitOffset - width)) & ((1 << UInt64(width)) - 1)
+        }
+        if bitOffset == 0 && width % 8 == 0 {
+            var value: UInt64 = 0
+            for index in byteOffset..<byteOffset + width / 8 { value = value << 8 | UInt64(byte(index)) }
+            return value
+        }
+        var value: UInt64 = 0
+        var position = absoluteBitOffset
+        var remaining = width
+        while remaining > 0 {
+            let inByte = position & 7
+            let take = min(8 - inByte, remaining)
+            let chunk = (UInt64(byte(position >> 3)) >> UInt64(8 - inByte - take)) & ((1 << UInt64(take)) - 1)
+            value = (value << UInt64(take)) | chunk
+            remaining -= take
+            position += take
+        }
+        return value
+    }
+
+    /// `write` to storage addressed a byte at a time: `merge(index, mask, bits)` replaces
+    /// the bits of byte `index` under `mask` with `bits`.
+    @inlinable @inline(__always)
+    public func write(_ value: UInt64, merge: (Int, UInt8, UInt8) -> Void) {
+        if bitOffset == 0 && width % 8 == 0 {
+            let count = width / 8
+            for index in 0..<count {
+                merge(byteOffset + index, 0xFF, UInt8(truncatingIfNeeded: value >> UInt64(8 * (count - 1 - index))))
+            }
+            return
+        }
+        var position = absoluteBitOffset + width
+        var remaining = width
+        var rest = value
+        while remaining > 0 {
+            let inByteEnd = ((position - 1) & 7) + 1  // bits of this byte up to `position`
+            let take = min(inByteEnd, remaining)
+            let shift = UInt8(8 - inByteEnd)
+            let mask = UInt8(truncatingIfNeeded: ((1 << take) - 1) << Int(shift))
+            merge((position - 1) >> 3, mask, UInt8(truncatingIfNeeded: rest & ((1 << UInt64(take)) - 1)) << shift)
             rest >>= UInt64(take)
             remaining -= take
             position -= take

@@ -39,6 +39,7 @@ public protocol WireStructure: Sendable {
 
 /// Inline byte storage a wire structure keeps its wire image in (`FixedBytes<N>`).
 public protocol ByteStorage: Sendable {
+    subscript(index: Int) -> UInt8 { get set }
     func withUnsafeBytes<R, E: Error>(_ body: (UnsafeRawBufferPointer) throws(E) -> R) throws(E) -> R
     mutating func withUnsafeMutableBytes<R, E: Error>(_ body: (UnsafeMutableRawBufferPointer) throws(E) -> R) throws(E) -> R
 }
@@ -154,4 +155,20 @@ extension WireStructure {
     }
     @inlinable func flag(_ field: Field) -> Bool { self[field.bits] != 0 }
     @inlinable mutating func setFlag(_ field: Field, _ value: Bool) { self[field.bits] = value ? 1 : 0 }
+
+}
+
+extension RawWireStructure {
+    // Accessors from a bare BitField, on the inline bytes: the attributes whose accessors
+    // are on every MAD's or every topology line's path (NodeInfo, PortInfo, SwitchInfo)
+    // keep each field's place in a constant the table is built from, so reading one is a
+    // load at a fixed offset and never touches the table.
+    @inlinable @inline(__always) func read<T: FixedWidthInteger>(_ bits: BitField) -> T {
+        T(truncatingIfNeeded: bits.read { raw[$0] })
+    }
+    @inlinable @inline(__always) mutating func write<T: FixedWidthInteger>(_ bits: BitField, _ value: T) {
+        bits.write(UInt64(truncatingIfNeeded: value)) { index, mask, newBits in raw[index] = raw[index] & ~mask | newBits }
+    }
+    @inlinable func flag(_ bits: BitField) -> Bool { read(bits) as UInt64 != 0 }
+    @inlinable mutating func setFlag(_ bits: BitField, _ value: Bool) { write(bits, value ? 1 : 0 as UInt64) }
 }

@@ -5,18 +5,35 @@ public struct NodeInfo: MADAttribute, RawWireStructure {
     public init() { raw = FixedBytes() }
 
     public enum Fields {
-        public static let baseVersion = Field("BaseVersion", byte: 0, width: 8)
-        public static let classVersion = Field("ClassVersion", byte: 1, width: 8)
-        public static let nodeType = Field("NodeType", byte: 2, width: 8, .enumerated(NodeType.names))
-        public static let numberOfPorts = Field("NumPorts", byte: 3, width: 8)
-        public static let systemImageGUID = Field("SystemImageGUID", byte: 4, width: 64, .hex)
-        public static let nodeGUID = Field("NodeGUID", byte: 12, width: 64, .hex)
-        public static let portGUID = Field("PortGUID", byte: 20, width: 64, .hex)
-        public static let partitionCap = Field("PartitionCap", byte: 28, width: 16)
-        public static let deviceID = Field("DeviceID", byte: 30, width: 16, .hex)
-        public static let revision = Field("Revision", byte: 32, width: 32, .hex)
-        public static let localPortNumber = Field("LocalPortNum", byte: 36, width: 8)
-        public static let vendorID = Field("VendorID", byte: 37, width: 24, .hex)
+        public static let baseVersion = Field("BaseVersion", bits: Bits.baseVersion, .decimal)
+        public static let classVersion = Field("ClassVersion", bits: Bits.classVersion, .decimal)
+        public static let nodeType = Field("NodeType", bits: Bits.nodeType, .enumerated(NodeType.names))
+        public static let numberOfPorts = Field("NumPorts", bits: Bits.numberOfPorts, .decimal)
+        public static let systemImageGUID = Field("SystemImageGUID", bits: Bits.systemImageGUID, .hex)
+        public static let nodeGUID = Field("NodeGUID", bits: Bits.nodeGUID, .hex)
+        public static let portGUID = Field("PortGUID", bits: Bits.portGUID, .hex)
+        public static let partitionCap = Field("PartitionCap", bits: Bits.partitionCap, .decimal)
+        public static let deviceID = Field("DeviceID", bits: Bits.deviceID, .hex)
+        public static let revision = Field("Revision", bits: Bits.revision, .hex)
+        public static let localPortNumber = Field("LocalPortNum", bits: Bits.localPortNumber, .decimal)
+        public static let vendorID = Field("VendorID", bits: Bits.vendorID, .hex)
+    }
+
+    /// Where each field lives: the table above and the accessors below both take it
+    /// from here, so an accessor compiles to a load at a fixed offset.
+    @usableFromInline enum Bits {
+        @inlinable static var baseVersion: BitField { BitField(byte: 0, width: 8) }
+        @inlinable static var classVersion: BitField { BitField(byte: 1, width: 8) }
+        @inlinable static var nodeType: BitField { BitField(byte: 2, width: 8) }
+        @inlinable static var numberOfPorts: BitField { BitField(byte: 3, width: 8) }
+        @inlinable static var systemImageGUID: BitField { BitField(byte: 4, width: 64) }
+        @inlinable static var nodeGUID: BitField { BitField(byte: 12, width: 64) }
+        @inlinable static var portGUID: BitField { BitField(byte: 20, width: 64) }
+        @inlinable static var partitionCap: BitField { BitField(byte: 28, width: 16) }
+        @inlinable static var deviceID: BitField { BitField(byte: 30, width: 16) }
+        @inlinable static var revision: BitField { BitField(byte: 32, width: 32) }
+        @inlinable static var localPortNumber: BitField { BitField(byte: 36, width: 8) }
+        @inlinable static var vendorID: BitField { BitField(byte: 37, width: 24) }
     }
 
     public static let layout = WireLayout(
@@ -27,22 +44,22 @@ public struct NodeInfo: MADAttribute, RawWireStructure {
             Fields.deviceID, Fields.revision, Fields.localPortNumber, Fields.vendorID,
         ])
 
-    public var baseVersion: UInt8 { get { read(Fields.baseVersion) } set { write(Fields.baseVersion, newValue) } }
-    public var classVersion: UInt8 { get { read(Fields.classVersion) } set { write(Fields.classVersion, newValue) } }
-    public var nodeType: NodeType {
-        get { NodeType(rawValue: read(Fields.nodeType)) }
-        set { write(Fields.nodeType, newValue.rawValue) }
+    @inlinable public var baseVersion: UInt8 { get { read(Bits.baseVersion) } set { write(Bits.baseVersion, newValue) } }
+    @inlinable public var classVersion: UInt8 { get { read(Bits.classVersion) } set { write(Bits.classVersion, newValue) } }
+    @inlinable public var nodeType: NodeType {
+        get { NodeType(rawValue: read(Bits.nodeType)) }
+        set { write(Bits.nodeType, newValue.rawValue) }
     }
-    public var numberOfPorts: UInt8 { get { read(Fields.numberOfPorts) } set { write(Fields.numberOfPorts, newValue) } }
-    public var systemImageGUID: UInt64 { get { read(Fields.systemImageGUID) } set { write(Fields.systemImageGUID, newValue) } }
-    public var nodeGUID: UInt64 { get { read(Fields.nodeGUID) } set { write(Fields.nodeGUID, newValue) } }
-    public var portGUID: UInt64 { get { read(Fields.portGUID) } set { write(Fields.portGUID, newValue) } }
-    public var partitionCap: UInt16 { get { read(Fields.partitionCap) } set { write(Fields.partitionCap, newValue) } }
-    public var deviceID: UInt16 { get { read(Fields.deviceID) } set { write(Fields.deviceID, newValue) } }
-    public var revision: UInt32 { get { read(Fields.revision) } set { write(Fields.revision, newValue) } }
-    public var localPortNumber: UInt8 { get { read(Fields.localPortNumber) } set { write(Fields.localPortNumber, newValue) } }
+    @inlinable public var numberOfPorts: UInt8 { get { read(Bits.numberOfPorts) } set { write(Bits.numberOfPorts, newValue) } }
+    @inlinable public var systemImageGUID: UInt64 { get { read(Bits.systemImageGUID) } set { write(Bits.systemImageGUID, newValue) } }
+    @inlinable public var nodeGUID: UInt64 { get { read(Bits.nodeGUID) } set { write(Bits.nodeGUID, newValue) } }
+    @inlinable public var portGUID: UInt64 { get { read(Bits.portGUID) } set { write(Bits.portGUID, newValue) } }
+    @inlinable public var partitionCap: UInt16 { get { read(Bits.partitionCap) } set { write(Bits.partitionCap, newValue) } }
+    @inlinable public var deviceID: UInt16 { get { read(Bits.deviceID) } set { write(Bits.deviceID, newValue) } }
+    @inlinable public var revision: UInt32 { get { read(Bits.revision) } set { write(Bits.revision, newValue) } }
+    @inlinable public var localPortNumber: UInt8 { get { read(Bits.localPortNumber) } set { write(Bits.localPortNumber, newValue) } }
     /// 24-bit IEEE OUI of the vendor.
-    public var vendorID: UInt32 { get { read(Fields.vendorID) } set { write(Fields.vendorID, newValue) } }
+    @inlinable public var vendorID: UInt32 { get { read(Bits.vendorID) } set { write(Bits.vendorID, newValue) } }
 }
 
 /// NodeType (IBA 14.2.5.3): 1 channel adapter, 2 switch, 3 router.

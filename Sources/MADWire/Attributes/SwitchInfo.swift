@@ -6,26 +6,50 @@ public struct SwitchInfo: MADAttribute, RawWireStructure {
     public init() { raw = FixedBytes() }
 
     public enum Fields {
-        public static let linearFDBCap = Field("LinearFDBCap", byte: 0, width: 16)
-        public static let randomFDBCap = Field("RandomFDBCap", byte: 2, width: 16)
-        public static let multicastFDBCap = Field("MulticastFDBCap", byte: 4, width: 16)
-        public static let linearFDBTop = Field("LinearFDBTop", byte: 6, width: 16)
-        public static let defaultPort = Field("DefaultPort", byte: 8, width: 8)
-        public static let defaultMulticastPrimaryPort = Field("DefaultMulticastPrimaryPort", byte: 9, width: 8)
-        public static let defaultMulticastNotPrimaryPort = Field("DefaultMulticastNotPrimaryPort", byte: 10, width: 8)
-        public static let lifeTimeValue = Field("LifeTimeValue", byte: 11, bit: 0, width: 5)
-        public static let portStateChange = Field("PortStateChange", byte: 11, bit: 5, width: 1, .flag)
-        public static let optimizedSLtoVLMappingProgramming = Field("OptimizedSLtoVLMappingProgramming", byte: 11, bit: 6, width: 2)
-        public static let lidsPerPort = Field("LIDsPerPort", byte: 12, width: 16)
-        public static let partitionEnforcementCap = Field("PartitionEnforcementCap", byte: 14, width: 16)
-        public static let inboundEnforcementCap = Field("InboundEnforcementCap", byte: 16, bit: 0, width: 1, .flag)
-        public static let outboundEnforcementCap = Field("OutboundEnforcementCap", byte: 16, bit: 1, width: 1, .flag)
-        public static let filterRawInboundCap = Field("FilterRawInboundCap", byte: 16, bit: 2, width: 1, .flag)
-        public static let filterRawOutboundCap = Field("FilterRawOutboundCap", byte: 16, bit: 3, width: 1, .flag)
-        public static let enhancedPort0 = Field("EnhancedPort0", byte: 16, bit: 4, width: 1, .flag)
-        public static let reserved133 = Field("Reserved", byte: 16, bit: 5, width: 11, .reserved)
+        public static let linearFDBCap = Field("LinearFDBCap", bits: Bits.linearFDBCap, .decimal)
+        public static let randomFDBCap = Field("RandomFDBCap", bits: Bits.randomFDBCap, .decimal)
+        public static let multicastFDBCap = Field("MulticastFDBCap", bits: Bits.multicastFDBCap, .decimal)
+        public static let linearFDBTop = Field("LinearFDBTop", bits: Bits.linearFDBTop, .decimal)
+        public static let defaultPort = Field("DefaultPort", bits: Bits.defaultPort, .decimal)
+        public static let defaultMulticastPrimaryPort = Field("DefaultMulticastPrimaryPort", bits: Bits.defaultMulticastPrimaryPort, .decimal)
+        public static let defaultMulticastNotPrimaryPort = Field("DefaultMulticastNotPrimaryPort", bits: Bits.defaultMulticastNotPrimaryPort, .decimal)
+        public static let lifeTimeValue = Field("LifeTimeValue", bits: Bits.lifeTimeValue, .decimal)
+        public static let portStateChange = Field("PortStateChange", bits: Bits.portStateChange, .flag)
+        public static let optimizedSLtoVLMappingProgramming = Field("OptimizedSLtoVLMappingProgramming", bits: Bits.optimizedSLtoVLMappingProgramming, .decimal)
+        public static let lidsPerPort = Field("LIDsPerPort", bits: Bits.lidsPerPort, .decimal)
+        public static let partitionEnforcementCap = Field("PartitionEnforcementCap", bits: Bits.partitionEnforcementCap, .decimal)
+        public static let inboundEnforcementCap = Field("InboundEnforcementCap", bits: Bits.inboundEnforcementCap, .flag)
+        public static let outboundEnforcementCap = Field("OutboundEnforcementCap", bits: Bits.outboundEnforcementCap, .flag)
+        public static let filterRawInboundCap = Field("FilterRawInboundCap", bits: Bits.filterRawInboundCap, .flag)
+        public static let filterRawOutboundCap = Field("FilterRawOutboundCap", bits: Bits.filterRawOutboundCap, .flag)
+        public static let enhancedPort0 = Field("EnhancedPort0", bits: Bits.enhancedPort0, .flag)
+        public static let reserved133 = Field("Reserved", bits: Bits.reserved133, .reserved)
         /// IBA 1.2.1+: the highest MLID in use (0 = use MulticastFDBCap).
-        public static let multicastFDBTop = Field("MulticastFDBTop", byte: 18, width: 16, .hex)
+        public static let multicastFDBTop = Field("MulticastFDBTop", bits: Bits.multicastFDBTop, .hex)
+    }
+
+    /// Where each field lives: the table above and the accessors below both take it
+    /// from here, so an accessor compiles to a load at a fixed offset.
+    @usableFromInline enum Bits {
+        @inlinable static var linearFDBCap: BitField { BitField(byte: 0, width: 16) }
+        @inlinable static var randomFDBCap: BitField { BitField(byte: 2, width: 16) }
+        @inlinable static var multicastFDBCap: BitField { BitField(byte: 4, width: 16) }
+        @inlinable static var linearFDBTop: BitField { BitField(byte: 6, width: 16) }
+        @inlinable static var defaultPort: BitField { BitField(byte: 8, width: 8) }
+        @inlinable static var defaultMulticastPrimaryPort: BitField { BitField(byte: 9, width: 8) }
+        @inlinable static var defaultMulticastNotPrimaryPort: BitField { BitField(byte: 10, width: 8) }
+        @inlinable static var lifeTimeValue: BitField { BitField(byte: 11, bit: 0, width: 5) }
+        @inlinable static var portStateChange: BitField { BitField(byte: 11, bit: 5, width: 1) }
+        @inlinable static var optimizedSLtoVLMappingProgramming: BitField { BitField(byte: 11, bit: 6, width: 2) }
+        @inlinable static var lidsPerPort: BitField { BitField(byte: 12, width: 16) }
+        @inlinable static var partitionEnforcementCap: BitField { BitField(byte: 14, width: 16) }
+        @inlinable static var inboundEnforcementCap: BitField { BitField(byte: 16, bit: 0, width: 1) }
+        @inlinable static var outboundEnforcementCap: BitField { BitField(byte: 16, bit: 1, width: 1) }
+        @inlinable static var filterRawInboundCap: BitField { BitField(byte: 16, bit: 2, width: 1) }
+        @inlinable static var filterRawOutboundCap: BitField { BitField(byte: 16, bit: 3, width: 1) }
+        @inlinable static var enhancedPort0: BitField { BitField(byte: 16, bit: 4, width: 1) }
+        @inlinable static var reserved133: BitField { BitField(byte: 16, bit: 5, width: 11) }
+        @inlinable static var multicastFDBTop: BitField { BitField(byte: 18, width: 16) }
     }
 
     public static let layout = WireLayout(
@@ -39,36 +63,36 @@ public struct SwitchInfo: MADAttribute, RawWireStructure {
             Fields.enhancedPort0, Fields.reserved133, Fields.multicastFDBTop,
         ])
 
-    public var linearFDBCap: UInt16 { get { read(Fields.linearFDBCap) } set { write(Fields.linearFDBCap, newValue) } }
-    public var randomFDBCap: UInt16 { get { read(Fields.randomFDBCap) } set { write(Fields.randomFDBCap, newValue) } }
-    public var multicastFDBCap: UInt16 { get { read(Fields.multicastFDBCap) } set { write(Fields.multicastFDBCap, newValue) } }
-    public var linearFDBTop: UInt16 { get { read(Fields.linearFDBTop) } set { write(Fields.linearFDBTop, newValue) } }
-    public var defaultPort: UInt8 { get { read(Fields.defaultPort) } set { write(Fields.defaultPort, newValue) } }
-    public var defaultMulticastPrimaryPort: UInt8 {
-        get { read(Fields.defaultMulticastPrimaryPort) }
-        set { write(Fields.defaultMulticastPrimaryPort, newValue) }
+    @inlinable public var linearFDBCap: UInt16 { get { read(Bits.linearFDBCap) } set { write(Bits.linearFDBCap, newValue) } }
+    @inlinable public var randomFDBCap: UInt16 { get { read(Bits.randomFDBCap) } set { write(Bits.randomFDBCap, newValue) } }
+    @inlinable public var multicastFDBCap: UInt16 { get { read(Bits.multicastFDBCap) } set { write(Bits.multicastFDBCap, newValue) } }
+    @inlinable public var linearFDBTop: UInt16 { get { read(Bits.linearFDBTop) } set { write(Bits.linearFDBTop, newValue) } }
+    @inlinable public var defaultPort: UInt8 { get { read(Bits.defaultPort) } set { write(Bits.defaultPort, newValue) } }
+    @inlinable public var defaultMulticastPrimaryPort: UInt8 {
+        get { read(Bits.defaultMulticastPrimaryPort) }
+        set { write(Bits.defaultMulticastPrimaryPort, newValue) }
     }
-    public var defaultMulticastNotPrimaryPort: UInt8 {
-        get { read(Fields.defaultMulticastNotPrimaryPort) }
-        set { write(Fields.defaultMulticastNotPrimaryPort, newValue) }
+    @inlinable public var defaultMulticastNotPrimaryPort: UInt8 {
+        get { read(Bits.defaultMulticastNotPrimaryPort) }
+        set { write(Bits.defaultMulticastNotPrimaryPort, newValue) }
     }
     /// Packet lifetime in a switch: 4.096 µs × 2^LifeTimeValue (values over 19: infinite).
-    public var lifeTimeValue: UInt8 { get { read(Fields.lifeTimeValue) } set { write(Fields.lifeTimeValue, newValue) } }
+    @inlinable public var lifeTimeValue: UInt8 { get { read(Bits.lifeTimeValue) } set { write(Bits.lifeTimeValue, newValue) } }
     /// Set by the switch when any port changes state; an SM clears it by writing 1 (IBA 14.2.5.4).
-    public var portStateChange: Bool { get { flag(Fields.portStateChange) } set { setFlag(Fields.portStateChange, newValue) } }
-    public var optimizedSLtoVLMappingProgramming: UInt8 {
-        get { read(Fields.optimizedSLtoVLMappingProgramming) }
-        set { write(Fields.optimizedSLtoVLMappingProgramming, newValue) }
+    @inlinable public var portStateChange: Bool { get { flag(Bits.portStateChange) } set { setFlag(Bits.portStateChange, newValue) } }
+    @inlinable public var optimizedSLtoVLMappingProgramming: UInt8 {
+        get { read(Bits.optimizedSLtoVLMappingProgramming) }
+        set { write(Bits.optimizedSLtoVLMappingProgramming, newValue) }
     }
-    public var lidsPerPort: UInt16 { get { read(Fields.lidsPerPort) } set { write(Fields.lidsPerPort, newValue) } }
-    public var partitionEnforcementCap: UInt16 {
-        get { read(Fields.partitionEnforcementCap) }
-        set { write(Fields.partitionEnforcementCap, newValue) }
+    @inlinable public var lidsPerPort: UInt16 { get { read(Bits.lidsPerPort) } set { write(Bits.lidsPerPort, newValue) } }
+    @inlinable public var partitionEnforcementCap: UInt16 {
+        get { read(Bits.partitionEnforcementCap) }
+        set { write(Bits.partitionEnforcementCap, newValue) }
     }
-    public var inboundEnforcementCap: Bool { get { flag(Fields.inboundEnforcementCap) } set { setFlag(Fields.inboundEnforcementCap, newValue) } }
-    public var outboundEnforcementCap: Bool { get { flag(Fields.outboundEnforcementCap) } set { setFlag(Fields.outboundEnforcementCap, newValue) } }
-    public var filterRawInboundCap: Bool { get { flag(Fields.filterRawInboundCap) } set { setFlag(Fields.filterRawInboundCap, newValue) } }
-    public var filterRawOutboundCap: Bool { get { flag(Fields.filterRawOutboundCap) } set { setFlag(Fields.filterRawOutboundCap, newValue) } }
-    public var enhancedPort0: Bool { get { flag(Fields.enhancedPort0) } set { setFlag(Fields.enhancedPort0, newValue) } }
-    public var multicastFDBTop: UInt16 { get { read(Fields.multicastFDBTop) } set { write(Fields.multicastFDBTop, newValue) } }
+    @inlinable public var inboundEnforcementCap: Bool { get { flag(Bits.inboundEnforcementCap) } set { setFlag(Bits.inboundEnforcementCap, newValue) } }
+    @inlinable public var outboundEnforcementCap: Bool { get { flag(Bits.outboundEnforcementCap) } set { setFlag(Bits.outboundEnforcementCap, newValue) } }
+    @inlinable public var filterRawInboundCap: Bool { get { flag(Bits.filterRawInboundCap) } set { setFlag(Bits.filterRawInboundCap, newValue) } }
+    @inlinable public var filterRawOutboundCap: Bool { get { flag(Bits.filterRawOutboundCap) } set { setFlag(Bits.filterRawOutboundCap, newValue) } }
+    @inlinable public var enhancedPort0: Bool { get { flag(Bits.enhancedPort0) } set { setFlag(Bits.enhancedPort0, newValue) } }
+    @inlinable public var multicastFDBTop: UInt16 { get { read(Bits.multicastFDBTop) } set { write(Bits.multicastFDBTop, newValue) } }
 }
