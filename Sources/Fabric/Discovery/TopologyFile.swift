@@ -89,6 +89,12 @@ public enum TopologyFile {
                 return
             }
             if line.isEmpty || line.first == UInt8(ascii: "#") { return }
+            // Port lines are most of a file: told apart by their first byte, before the
+            // prefixes of the other lines are tried.
+            if line.first == UInt8(ascii: "[") {
+                guard current != nil else { throw ParseError(line: lineNumber, message: "a port line before any node") }
+                return try port(line)
+            }
             if let value = assignment(line, "vendid=") { pending.vendorID = UInt32(truncatingIfNeeded: value) }
             else if let value = assignment(line, "devid=") { pending.deviceID = UInt16(truncatingIfNeeded: value) }
             else if let value = assignment(line, "sysimgguid=") { pending.systemImageGUID = value }
@@ -103,9 +109,6 @@ public enum TopologyFile {
                 store()
                 current = try node(line)
                 pending = Identity()
-            } else if line.first == UInt8(ascii: "[") {
-                guard current != nil else { throw ParseError(line: lineNumber, message: "a port line before any node") }
-                try port(line)
             } else {
                 throw ParseError(line: lineNumber, message: "\"\(line.string)\" is not part of an ibnetdiscover topology")
             }
@@ -156,9 +159,9 @@ public enum TopologyFile {
         /// Switch port: `[1]\t"H-…"[1](…) \t\t# "H1 HCA-1" lid 1 4xEDR`;
         /// CA port: `[1](…) \t"S-…"[1]\t\t# lid 1 lmc 0 "leaf1" lid 3 4xEDR`.
         private mutating func port(_ line: TopologyBytes) throws(ParseError) {
-            // Taken out while it changes, so that its ports are not copied on write.
-            guard var node = current.take() else { return }
-            defer { current = node }
+            // Its few scalars are read out and its ports changed in place: a copy of the
+            // node (a few hundred bytes) per port line was most of the parse.
+            guard let isSwitch = current?.isSwitch, let nodePortGUID = current?.info.portGUID else { return }
             let malformed = ParseError(line: lineNumber, message: "malformed port line (expected [N] \"X-GUID\"[M] ...)")
             guard let close = line.firstIndex(of: UInt8(ascii: "]")),
                   let portNumber = line.upTo(close).dropFirst().number(radix: 10, limit: 255) else { throw malformed }
@@ -168,27 +171,31 @@ public enum TopologyFile {
                   let quoteEnd = body.lastIndex(of: UInt8(ascii: "\"")),
                   let remotePort = body.from(quoteEnd + 1).droppingFirstCharacter.prefix(upTo: UInt8(ascii: "]")).number(radix: 10, limit: 255)
             else { throw malformed }
-            var ownGUID = node.info.portGUID
-            if !node.isSwitch, body.from(close + 1).first == UInt8(ascii: "(") {
+            var ownGUID = nodePortGUID
+            if !isSwitch, body.from(close + 1).first == UInt8(ascii: "(") {
                 ownGUID = body.from(close + 2).prefix(upTo: UInt8(ascii: ")")).number(radix: 16) ?? ownGUID
             }
             var info = PortInfo()
             info.localPortNumber = UInt8(portNumber)
-            if node.isSwitch {
-                info.lid = node.ports[0]?.info.lid ?? 0
+            if isSwitch {
+                info.lid = current?.ports[0]?.info.lid ?? 0
             } else {
                 info.lid = try lid(comment.after("lid ")?.leadingDecimal ?? 0)
                 let lmcText = comment.hasPrefix("lmc ") ? comment.dropFirst(4) : comment.after(" lmc ")
                 info.lmc = try lmc(lmcText?.leadingDecimal ?? 0)
             }
             if apply(rate: comment.lastWord, to: &info) {
-                if node.isSwitch { node.ports[0]?.info.capabilityMask.insert(.isExtendedSpeedsSupported) }
-                else { info.capabilityMask.insert(.isExtendedSpeedsSupported) }
+                if !isSwitch {
+                    info.capabilityMask.insert(.isExtendedSpeedsSupported)
+                } else if current?.ports[0]?.info.capabilityMask.contains(.isExtendedSpeedsSupported) == false {
+                    // Once per switch: changing port 0 in place costs more than looking.
+                    current?.ports[0]?.info.capabilityMask.insert(.isExtendedSpeedsSupported)
+                }
             }
             info.portState = .active  // a cabled port in the file was up when it was written
             info.portPhysicalState = .linkUp
             let remote = Topology.PortReference(node: remoteGUID, port: UInt8(remotePort))
-            node.ports[UInt8(portNumber)] = Topology.Port(number: UInt8(portNumber), info: info, guid: ownGUID, remote: remote)
+            current?.ports[UInt8(portNumber)] = Topology.Port(number: UInt8(portNumber), info: info, guid: ownGUID, remote: remote)
         }
 
         private func lid(_ value: Int) throws(ParseError) -> UInt16 {
@@ -204,23 +211,24 @@ public enum TopologyFile {
         /// Sets width, speed and extended speed from "4xEDR"; true when the speed is an
         /// extended one (FDR and up).
         private func apply(rate text: TopologyBytes, to info: inout PortInfo) -> Bool {
+            // Compared in place, most common first: no table is built per port line.
+            let width: (value: UInt8, length: Int)? =
+                text.hasPrefix("4x") ? (2, 2) : text.hasPrefix("12x") ? (8, 3) : text.hasPrefix("1x") ? (1, 2)
+                : text.hasPrefix("2x") ? (16, 2) : text.hasPrefix("8x") ? (4, 2) : nil
             var rest = text
-            for (name, value) in [("12x", 8), ("1x", 1), ("2x", 16), ("4x", 2), ("8x", 4)] as [(StaticString, UInt8)]
-            where rest.hasPrefix(name) {
-                info.linkWidthActive = LinkWidth(rawValue: value)
-                rest = rest.dropFirst(name.length)
-                break
+            if let width {
+                info.linkWidthActive = LinkWidth(rawValue: width.value)
+                rest = rest.dropFirst(width.length)
             }
-            for (name, value) in [("SDR", 1), ("DDR", 2), ("QDR", 4)] as [(StaticString, UInt8)] where rest.equals(name) {
-                info.linkSpeedActive = LinkSpeed(rawValue: value)
-                return false
-            }
-            for (name, value) in [("FDR", 1), ("EDR", 2), ("HDR", 4), ("NDR", 8)] as [(StaticString, UInt8)] where rest.equals(name) {
-                info.linkSpeedActive = LinkSpeed(rawValue: 4)
-                info.linkSpeedExtActive = LinkSpeedExtended(rawValue: value)
-                return true
-            }
-            return false
+            let speed: (base: UInt8, extended: UInt8)? =
+                rest.equals("EDR") ? (4, 2) : rest.equals("HDR") ? (4, 4) : rest.equals("NDR") ? (4, 8)
+                : rest.equals("FDR") ? (4, 1) : rest.equals("QDR") ? (4, 0) : rest.equals("DDR") ? (2, 0)
+                : rest.equals("SDR") ? (1, 0) : nil
+            guard let speed else { return false }
+            info.linkSpeedActive = LinkSpeed(rawValue: speed.base)
+            guard speed.extended != 0 else { return false }
+            info.linkSpeedExtActive = LinkSpeedExtended(rawValue: speed.extended)
+            return true
         }
     }
 }

@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// A range of a topology file's UTF-8 bytes: what `TopologyFile` scans instead of
 /// Characters. The grammar is ASCII, so byte positions of `"`, `[`, `#`, tabs and digits
 /// are Character positions for every line the C tool writes; only the node descriptions
@@ -31,13 +35,11 @@ struct TopologyBytes {
 
     func prefix(upTo byte: UInt8) -> TopologyBytes { upTo(firstIndex(of: byte) ?? end) }
 
+    /// memchr: a file is scanned for its line ends a word at a time, not a byte.
     func firstIndex(of byte: UInt8) -> Int? {
-        var index = start
-        while index < end {
-            if buffer[index] == byte { return index }
-            index += 1
-        }
-        return nil
+        guard start < end, let base = buffer.baseAddress,
+              let found = memchr(base + start, Int32(byte), end - start) else { return nil }
+        return base.distance(to: found.assumingMemoryBound(to: UInt8.self))
     }
 
     func lastIndex(of byte: UInt8) -> Int? {
@@ -92,7 +94,8 @@ struct TopologyBytes {
             default: radix
             }
             guard digit < radix else { return nil }
-            let (shifted, overflow) = value.multipliedReportingOverflow(by: radix)
+            // GUIDs are 16 hex digits: a shift where a multiply would do.
+            let (shifted, overflow) = radix == 16 ? (value << 4, value >> 60 != 0) : value.multipliedReportingOverflow(by: radix)
             let (sum, carry) = shifted.addingReportingOverflow(digit)
             guard !overflow && !carry && sum <= limit else { return nil }
             value = sum
