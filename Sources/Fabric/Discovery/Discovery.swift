@@ -247,14 +247,16 @@ struct Walk {
             guard let info = try? mad.attribute(SwitchInfo.self) else { return malformed(job) }
             topology.nodes[guid]?.switchInfo = info
         case .portInfo(let guid, let path, let number):
-            // Only the node's scalars are read out: holding the node itself while its ports
-            // change would make each PortInfo copy the whole ports dictionary.
-            guard let info = try? mad.attribute(PortInfo.self),
-                  let (isSwitch, nodeInfo) = topology.nodes[guid].map({ ($0.isSwitch, $0.info) }) else { return malformed(job) }
+            // The node is found once and read and changed in place through its index: a
+            // copy of it (or `nodes[guid]?.…`, which moves it out and back) per PortInfo
+            // was most of the walk's work.
+            guard let info = try? mad.attribute(PortInfo.self), let at = topology.nodes.index(forKey: guid) else {
+                return malformed(job)
+            }
+            let (isSwitch, nodeInfo, linked) = topology.nodes.inPlace(at: at) { ($0.isSwitch, $0.info, $0.ports[number]?.remote) }
             let guidOfPort = isSwitch || number == nodeInfo.localPortNumber ? nodeInfo.portGUID : 0
-            let existingRemote = topology.nodes[guid]?.ports[number]?.remote
-                ?? pendingRemotes.removeValue(forKey: Topology.PortReference(node: guid, port: number))
-            topology.nodes[guid]?.ports[number] = Topology.Port(number: number, info: info, guid: guidOfPort, remote: existingRemote)
+            let existingRemote = linked ?? pendingRemotes.removeValue(forKey: Topology.PortReference(node: guid, port: number))
+            topology.nodes.values[at].ports[number] = Topology.Port(number: number, info: info, guid: guidOfPort, remote: existingRemote)
             if let partial {
                 return follow(partial, node: guid, isSwitch: isSwitch, path: path, port: number, info: info, into: &jobs)
             }
@@ -362,25 +364,44 @@ struct Walk {
     /// A port linked before loses its old partner, whose end is cleared (libibnetdisc's
     /// link_ports): a port has one link.
     private mutating func connect(_ a: Topology.PortReference, _ b: Topology.PortReference) {
-        for (end, other) in [(a, b), (b, a)] {
-            if let old = topology.nodes[end.node]?.ports[end.port]?.remote ?? pendingRemotes[end], old != other {
-                if topology.nodes[old.node]?.ports[old.port] != nil { topology.nodes[old.node]!.ports[old.port]!.remote = nil }
-                pendingRemotes[old] = nil
-            }
-        }
+        unlinkOldPartner(of: a, unless: b)
+        unlinkOldPartner(of: b, unless: a)
         setRemote(of: a, to: b)
         setRemote(of: b, to: a)
     }
 
-    private mutating func setRemote(of end: Topology.PortReference, to remote: Topology.PortReference) {
-        guard topology.nodes[end.node] != nil else { return }
-        if topology.nodes[end.node]!.ports[end.port] != nil {
-            topology.nodes[end.node]!.ports[end.port]!.remote = remote
-        } else {
-            pendingRemotes[end] = remote
+    private mutating func unlinkOldPartner(of end: Topology.PortReference, unless other: Topology.PortReference) {
+        guard let old = remote(of: end) ?? pendingRemotes[end], old != other else { return }
+        if let at = topology.nodes.index(forKey: old.node) {
+            topology.nodes.inPlace(at: at) { node in
+                if node.ports[old.port] != nil { node.ports[old.port]!.remote = nil }
+            }
         }
+        pendingRemotes[old] = nil
+    }
+
+    private mutating func remote(of end: Topology.PortReference) -> Topology.PortReference? {
+        guard let at = topology.nodes.index(forKey: end.node) else { return nil }
+        return topology.nodes.inPlace(at: at) { $0.ports[end.port]?.remote }
+    }
+
+    /// In place through the node's index (see the PortInfo case of `absorb`).
+    private mutating func setRemote(of end: Topology.PortReference, to remote: Topology.PortReference) {
+        guard let at = topology.nodes.index(forKey: end.node) else { return }
+        let linked = topology.nodes.inPlace(at: at) { node in
+            guard node.ports[end.port] != nil else { return false }
+            node.ports[end.port]!.remote = remote
+            return true
+        }
+        if !linked { pendingRemotes[end] = remote }
     }
 
     /// Remotes learned before the port's own PortInfo answered.
     private var pendingRemotes: [Topology.PortReference: Topology.PortReference] = [:]
+}
+
+extension Dictionary {
+    /// `body` on the value at `index`, in place. Reading through `values[index]` copies the
+    /// value out: for a topology node, its info, path and retains, on every SMP answered.
+    mutating func inPlace<R>(at index: Index, _ body: (inout Value) -> R) -> R { body(&values[index]) }
 }
