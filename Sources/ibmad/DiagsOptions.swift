@@ -60,7 +60,7 @@ struct DiagsOptions: ParsableArguments {
     }
 
     /// Per-request timeout and retries as libibmad: MAD_DEF_TIMEOUT_MS 1000, MAD_DEF_RETRIES 3.
-    var requestOptions: RequestOptions { RequestOptions(timeoutMilliseconds: timeout ?? 1000, retries: 3) }
+    var requestOptions: RequestOptions { portOptions.requestOptions }
 
     func loadNodeNameMap() -> NodeNameMap? { reportOptions.loadNodeNameMap() }
 }

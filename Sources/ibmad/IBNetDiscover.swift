@@ -72,7 +72,9 @@ struct IBNetDiscover: AsyncParsableCommand {
     var topologyFile: String?
 
     func validate() throws {
-        _ = try scan.diagsOptions()
+        // Checked here, not by parsing DiagsOptions again (a second parse of the
+        // command line by reflection costs as much as the first).
+        try scan.portOptions.checkRanges()
         if scan.mKey != nil { throw ValidationError("ibnetdiscover takes no -y: its SMPs carry no M_Key") }
         guard (1...4096).contains(outstanding) else { throw ValidationError("-o/--outstanding_smps must be 1-4096") }
         if json && dot { throw ValidationError("use only one of --json and --dot") }
@@ -81,8 +83,7 @@ struct IBNetDiscover: AsyncParsableCommand {
 
     func run() async throws {
         // An unreadable map is a warning (open_node_name_map); the tool goes on without one.
-        let diags = try scan.diagsOptions()
-        let names = diags.loadNodeNameMap() ?? NodeNameMap()
+        let names = loadNodeNameMap(scan.nodeNameMap) ?? NodeNameMap()
         if let load {
             let topology: Topology
             do {
@@ -96,7 +97,10 @@ struct IBNetDiscover: AsyncParsableCommand {
             return
         }
         let session: DiagsSession
-        do { session = try DiagsSession(diags, window: outstanding) } catch { throw error.report(tool: "ibnetdiscover") }
+        do {
+            session = try DiagsSession(ca: scan.portOptions.ca, port: scan.portOptions.port,
+                                       options: scan.portOptions.requestOptions, window: outstanding)
+        } catch { throw error.report(tool: "ibnetdiscover") }
         defer { session.close() }
         var request = session.options
         request.retries = retries

@@ -1,4 +1,5 @@
 import ArgumentParser
+import MADAgents
 
 /// -C, -P and -t as every infiniband-diags tool takes them (ibdiag_common.c): the CA and
 /// port to open and the timeout of one attempt. Shared by DiagsOptions, saquery's options
@@ -13,6 +14,9 @@ struct PortOptions: ParsableArguments {
     @Option(name: [.customShort("t"), .customLong("timeout")],
             help: ArgumentHelp("Timeout of one attempt in ms (default 1000; 3 retries, as libibmad).", valueName: "ms"))
     var timeout: Int?
+
+    /// One attempt's timeout (default 1000 ms) and libibmad's 3 retries.
+    var requestOptions: RequestOptions { RequestOptions(timeoutMilliseconds: timeout ?? 1000, retries: 3) }
 
     /// The range checks, called from the owner's validate() at the point it always made
     /// them, so that the first error reported stays the same (a group's own validate()

@@ -18,11 +18,14 @@ struct ReportOptions: ParsableArguments {
 
     /// open_node_name_map: a map that cannot be read or parsed is a warning on stderr and
     /// the tool goes on without one, as the C tools do.
-    func loadNodeNameMap() -> NodeNameMap? {
-        guard let nodeNameMap else { return nil }
-        do { return try NodeNameMap(contentsOf: nodeNameMap) } catch {
-            StandardError.emit(NodeNameMap.warning(error))
-            return nil
-        }
+    func loadNodeNameMap() -> NodeNameMap? { ibmad.loadNodeNameMap(nodeNameMap) }
+}
+
+/// open_node_name_map for a --node-name-map path (nil: none given).
+func loadNodeNameMap(_ path: String?) -> NodeNameMap? {
+    guard let path else { return nil }
+    do { return try NodeNameMap(contentsOf: path) } catch {
+        StandardError.emit(NodeNameMap.warning(error))
+        return nil
     }
 }
