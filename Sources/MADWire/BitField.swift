@@ -56,21 +56,7 @@ public struct BitField: Sendable, Hashable {
     }
 
     @usableFromInline
-    func readSpanningBytes(_ buffer: UnsafeRawBufferPointer) -> UInt64 {
-        var value: UInt64 = 0
-        var position = absoluteBitOffset
-        var remaining = width
-        while remaining > 0 {
-            let inByte = position & 7
-            let take = min(8 - inByte, remaining)
-            let byte = UInt64(buffer[position >> 3])
-            let chunk = (byte >> UInt64(8 - inByte - take)) & ((1 << UInt64(take)) - 1)
-            value = (value << UInt64(take)) | chunk
-            remaining -= take
-            position += take
-        }
-        return value
-    }
+    func readSpanningBytes(_ buffer: UnsafeRawBufferPointer) -> UInt64 { read { buffer[$0] } }
 
     /// Writes the low `width` bits of `value`; bits outside the field are left unchanged.
     /// Inlined as `read` is, for the same reason.
@@ -97,22 +83,7 @@ public struct BitField: Sendable, Hashable {
 
     @usableFromInline
     func writeSpanningBytes(_ value: UInt64, to buffer: UnsafeMutableRawBufferPointer) {
-        var position = absoluteBitOffset + width
-        var remaining = width
-        var rest = value
-        while remaining > 0 {
-            let end = position  // exclusive bit index of the chunk's end
-            let inByteEnd = ((end - 1) & 7) + 1  // bits of this byte up to `end`
-            let take = min(inByteEnd, remaining)
-            let shift = UInt8(8 - inByteEnd)
-            let mask = UInt8(truncatingIfNeeded: ((1 << take) - 1) << Int(shift))
-            let index = (end - 1) >> 3
-            let bits = UInt8(truncatingIfNeeded: rest & ((1 << UInt64(take)) - 1)) << shift
-            buffer[index] = (buffer[index] & ~mask) | bits
-            rest >>= UInt64(take)
-            remaining -= take
-            position -= take
-        }
+        write(value) { index, mask, bits in buffer[index] = buffer[index] & ~mask | bits }
     }
 
     /// `read` from storage addressed a byte at a time (a structure's inline bytes). With a
