@@ -38,7 +38,7 @@ struct IBLinkInfo: AsyncParsableCommand {
     var outstanding = 64
 
     func validate() throws {
-        _ = try scan.diagsOptions()
+        try scan.check()
         guard (1...4096).contains(outstanding) else { throw ValidationError("-o/--outstanding_smps must be 1-4096") }
         if let hops, !(0...63).contains(hops) { throw ValidationError("-n/--hops must be 0-63 (a directed route has at most 63 hops)") }
         if let portGUID, Self.guid(portGUID) == nil {
@@ -59,9 +59,8 @@ struct IBLinkInfo: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let diags = try scan.diagsOptions()
         // An unreadable map is a warning (open_node_name_map); the tool goes on without one.
-        let names = diags.loadNodeNameMap() ?? NodeNameMap()
+        let names = scan.loadNodeNameMap() ?? NodeNameMap()
         var options = LinkInfoText.Options()
         options.lineMode = lineMode
         options.downOnly = downOnly
@@ -91,7 +90,7 @@ struct IBLinkInfo: AsyncParsableCommand {
             return
         }
         let session: DiagsSession
-        do { session = try DiagsSession(diags, window: outstanding) } catch { throw error.report(tool: "iblinkinfo") }
+        do { session = try scan.session(window: outstanding) } catch { throw error.report(tool: "iblinkinfo") }
         defer { session.close() }
         let progress = SweepProgress()
         func discover(_ start: DirectedRoutePath, _ partial: Discovery.PartialScan?) async -> Topology {

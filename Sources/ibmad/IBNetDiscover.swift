@@ -72,9 +72,7 @@ struct IBNetDiscover: AsyncParsableCommand {
     var topologyFile: String?
 
     func validate() throws {
-        // Checked here, not by parsing DiagsOptions again (a second parse of the
-        // command line by reflection costs as much as the first).
-        try scan.portOptions.checkRanges()
+        try scan.check()
         if scan.mKey != nil { throw ValidationError("ibnetdiscover takes no -y: its SMPs carry no M_Key") }
         guard (1...4096).contains(outstanding) else { throw ValidationError("-o/--outstanding_smps must be 1-4096") }
         if json && dot { throw ValidationError("use only one of --json and --dot") }
@@ -83,7 +81,7 @@ struct IBNetDiscover: AsyncParsableCommand {
 
     func run() async throws {
         // An unreadable map is a warning (open_node_name_map); the tool goes on without one.
-        let names = loadNodeNameMap(scan.nodeNameMap) ?? NodeNameMap()
+        let names = scan.loadNodeNameMap() ?? NodeNameMap()
         if let load {
             let topology: Topology
             do {
@@ -97,10 +95,7 @@ struct IBNetDiscover: AsyncParsableCommand {
             return
         }
         let session: DiagsSession
-        do {
-            session = try DiagsSession(ca: scan.portOptions.ca, port: scan.portOptions.port,
-                                       options: scan.portOptions.requestOptions, window: outstanding)
-        } catch { throw error.report(tool: "ibnetdiscover") }
+        do { session = try scan.session(window: outstanding) } catch { throw error.report(tool: "ibnetdiscover") }
         defer { session.close() }
         var request = session.options
         request.retries = retries

@@ -57,7 +57,7 @@ struct IBQueryErrors: AsyncParsableCommand {
     var outstanding = 64
 
     func validate() throws {
-        _ = try scan.diagsOptions()
+        try scan.check()
         guard (1...4096).contains(outstanding) else { throw ValidationError("-o/--outstanding_smps must be 1-4096") }
         for name in suppress.flatMap({ $0.split(separator: ",") }) where !ErrorSweep.suppressibleNames.contains(String(name)) {
             throw ValidationError("-s: \"\(name)\" is not a PortCounters field (one of \(ErrorSweep.suppressibleNames.sorted().joined(separator: ", ")))")
@@ -65,11 +65,10 @@ struct IBQueryErrors: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let diags = try scan.diagsOptions()
         // An unreadable map is a warning (open_node_name_map); the tool goes on without one.
-        let names = diags.loadNodeNameMap() ?? NodeNameMap()
+        let names = scan.loadNodeNameMap() ?? NodeNameMap()
         let session: DiagsSession
-        do { session = try DiagsSession(diags, window: outstanding) } catch { throw error.report(tool: "ibqueryerrors") }
+        do { session = try scan.session(window: outstanding) } catch { throw error.report(tool: "ibqueryerrors") }
         defer { session.close() }
 
         if direct != nil && load != nil {
