@@ -33,4 +33,12 @@ import Testing
         #expect(result.status != 0)
         #expect(result.stderr.contains("tcp") && result.stderr.contains("--transport"), "stderr: \(result.stderr)")
     }
+
+    @Test("A malformed -y is named with the option, as every diags tool names it",
+          arguments: ["iblinkinfo", "ibqueryerrors", "ibnetdiscover", "smpquery"])
+    func malformedMKey(tool: String) throws {
+        let result = try IBMadBinary.run([tool, "-y", "zz"])
+        #expect(result.status == 64, "stderr: \(result.stderr)")
+        #expect(result.stderr.contains("The value 'zz' is invalid for '-y <key>'"), "stderr: \(result.stderr)")
+    }
 }
