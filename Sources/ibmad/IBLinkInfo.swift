@@ -166,25 +166,11 @@ struct IBLinkInfo: AsyncParsableCommand {
         return ExitCode(status)
     }
 
-    /// An ibnetdiscover text file. libibnetdisc's binary cache (ibnetdiscover --cache,
-    /// ibnetdisc_cache.c, starting with the little-endian magic 0x8FE7832B) is not read.
+    /// An ibnetdiscover text file (`TopologyFileLoading`); a failure is reported as
+    /// iblinkinfo.c reports it (its line on stderr, exit status 1), then why.
     private static func loadTopology(_ file: String) throws -> Topology {
-        do {
-            let bytes = try FileReader.contents(of: file)
-            if bytes.starts(with: [0x2B, 0x83, 0xE7, 0x8F]) {
-                StandardError.emit("loading cached fabric failed\nibmad iblinkinfo: \(file) is a libibnetdisc binary cache "
-                    + "(ibnetdiscover --cache), which is not supported: give an ibnetdiscover text file "
-                    + "(ibnetdiscover > FILE, or ibmad ibnetdiscover > FILE) to --load/--load-cache\n")
-                throw ExitCode(1)
-            }
-            return try TopologyFile.parse(String(decoding: bytes, as: UTF8.self))
-        } catch let exit as ExitCode {
-            throw exit
-        } catch let failure as FileReader.Failure {
-            StandardError.emit("loading cached fabric failed\nibmad iblinkinfo: \(failure.message)\n")
-            throw ExitCode(1)
-        } catch {
-            StandardError.emit("loading cached fabric failed\nibmad iblinkinfo: \(file): \(error)\n")
+        do { return try TopologyFileLoading.load(file) } catch {
+            StandardError.emit("loading cached fabric failed\nibmad iblinkinfo: \(error)\n")
             throw ExitCode(1)
         }
     }

@@ -77,10 +77,8 @@ struct IBQueryErrors: AsyncParsableCommand {
         }
         var topology: Topology
         if let load {
-            do {
-                topology = try TopologyFile.parse(String(decoding: FileReader.contents(of: load), as: UTF8.self))
-            } catch {
-                StandardError.emit("loading cached fabric failed\nibmad ibqueryerrors: \(load): \(error)\n")
+            do { topology = try TopologyFileLoading.load(load) } catch {
+                StandardError.emit("loading cached fabric failed\nibmad ibqueryerrors: \(error)\n")
                 throw ExitCode(255)
             }
         } else {
