@@ -57,6 +57,13 @@ struct IBNetDiscover: AsyncParsableCommand {
     @Option(name: .customLong("load"), help: ArgumentHelp("Read the topology from this ibnetdiscover file instead of walking the fabric.", valueName: "file"))
     var load: String?
 
+    @Option(name: .customLong("diff"),
+            help: ArgumentHelp("Print only what differs from this ibnetdiscover topology file (text, not libibnetdisc's binary cache).", valueName: "file"))
+    var diff: String?
+    @Option(name: .customLong("diffcheck"),
+            help: ArgumentHelp("What --diff compares: comma-separated sw, ca, router, port, lid, nodedesc (default sw,ca,router,port).", valueName: "key(s)"))
+    var diffCheck: String?
+
     @Option(name: [.customShort("o"), .customLong("outstanding_smps"), .customLong("outstanding")],
             help: "SMPs outstanding at once during the walk (default 64; ibnetdiscover's default is 2).")
     var outstanding: Int = 64
@@ -77,21 +84,31 @@ struct IBNetDiscover: AsyncParsableCommand {
         guard (1...4096).contains(outstanding) else { throw ValidationError("-o/--outstanding_smps must be 1-4096") }
         if json && dot { throw ValidationError("use only one of --json and --dot") }
         guard (0...100).contains(retries) else { throw ValidationError("--retries must be 0-100") }
+        if diff != nil && (json || dot) { throw ValidationError("--diff prints ibnetdiscover's text: use it without --json and --dot") }
+        _ = try diffChecks()
+    }
+
+    private func diffChecks() throws -> IBNetDiscoverText.DiffChecks {
+        guard let diffCheck else { return .default }
+        do { return try IBNetDiscoverText.DiffChecks(parsing: diffCheck) } catch { throw ValidationError(error.description) }
     }
 
     func run() async throws {
         // An unreadable map is a warning (open_node_name_map); the tool goes on without one.
         let names = scan.loadNodeNameMap() ?? NodeNameMap()
+        // The file to diff against is read first, as the C tool reads it: a bad one costs no walk.
+        var earlier: Topology?
+        if let diff {
+            do { earlier = try TopologyFileLoading.load(diff) } catch {
+                throw DiagsFailure(stdout: "loading cached fabric for diff failed\n", detail: error.description).report(tool: "ibnetdiscover")
+            }
+        }
         if let load {
             let topology: Topology
-            do {
-                topology = try TopologyFile.parse(String(decoding: FileReader.contents(of: load), as: UTF8.self))
-            } catch let error as FileReader.Failure {
-                throw DiagsFailure(stdout: "loading cached fabric failed\n", detail: error.message).report(tool: "ibnetdiscover")
-            } catch {
-                throw DiagsFailure(stdout: "loading cached fabric failed\n", detail: "\(load): \(error)").report(tool: "ibnetdiscover")
+            do { topology = try TopologyFileLoading.load(load) } catch {
+                throw DiagsFailure(stdout: "loading cached fabric failed\n", detail: error.description).report(tool: "ibnetdiscover")
             }
-            try output(topology, names, madsUsed: 0)
+            try output(topology, names, madsUsed: 0, earlier: earlier)
             return
         }
         let session: DiagsSession
@@ -111,7 +128,7 @@ struct IBNetDiscover: AsyncParsableCommand {
                 .report(tool: "ibnetdiscover")
         }
         let statistics = session.agent.statistics
-        try output(topology, names, madsUsed: statistics.sent)
+        try output(topology, names, madsUsed: statistics.sent, earlier: earlier)
         if scan.verbose > 0 {
             StandardError.emit("ibmad ibnetdiscover: \(topology.nodes.count) nodes, \(statistics.sent) SMPs sent, \(statistics.retries) retried "
                                + "(\(statistics.quickRetries) after a loss the transport reported at once)\n")
@@ -126,7 +143,9 @@ struct IBNetDiscover: AsyncParsableCommand {
     }
 
     /// `madsUsed`: SMPs put on the wire for this topology (0 when it was loaded), for -m.
-    private func output(_ topology: Topology, _ names: NodeNameMap, madsUsed: Int) throws {
+    /// `earlier`: --diff's topology. Precedence as ibnetdiscover.c's: -p, then the lists,
+    /// then --diff, then the topology.
+    private func output(_ topology: Topology, _ names: NodeNameMap, madsUsed: Int, earlier: Topology?) throws {
         let text: String
         if json {
             text = TopologyFormats.json(topology, nodeNames: names)
@@ -137,6 +156,8 @@ struct IBNetDiscover: AsyncParsableCommand {
         } else if list || hcaList || switchList || routerList {
             let which: IBNetDiscoverText.NodeList = list ? .all : hcaList ? .channelAdapters : switchList ? .switches : .routers
             text = IBNetDiscoverText.list(topology, which, nodeNames: names)
+        } else if let earlier {
+            text = IBNetDiscoverText.diff(from: earlier, to: topology, checks: try diffChecks(), nodeNames: names)
         } else {
             text = IBNetDiscoverText.topology(topology, nodeNames: names, generated: IBNetDiscoverText.now(),
                                               grouping: grouping, full: full, madsUsed: maxHops ? madsUsed : nil)

@@ -3,7 +3,8 @@ import Testing
 
 /// `ibmad iblinkinfo` against the C iblinkinfo on the same ibsim fabric, every form byte
 /// for byte, before and after ibsim's console takes a link down (`Unlink`). Runs on its
-/// own fabric (scripts/test): it changes the topology.
+/// own fabric (scripts/test): it changes the topology. ibnetdiscover --diff is tested here
+/// too, for the same reason (LinkInfoFabricTests+Diff.swift).
 ///
 ///     scripts/with-fabric .build/debug/swift-ibmadPackageTests.xctest \
 ///         --testing-library swift-testing --filter LinkInfoFabricTests
@@ -11,7 +12,7 @@ import Testing
 struct LinkInfoFabricTests {
     let fabric = TestFabric.current!
 
-    private func console(_ command: String) throws {
+    func console(_ command: String) throws {
         let path = try #require(ProcessInfo.processInfo.environment["IBMAD_FABRIC_CONSOLE"])
         let handle = try #require(FileHandle(forWritingAtPath: path))
         handle.write(Data((command + "\n").utf8))

@@ -43,90 +43,21 @@ public enum IBNetDiscoverText {
         }
         if grouping { out.append("\nNon-Chassis Nodes\n") }
         for node in order where node.isSwitch {
-            identities(node, &out)
-            out.append("switchguid=0x")
-            out.hex(node.guid)
-            out.append("(")
-            out.hex(node.info.portGUID)
-            out.append(grouping ? ")\t# \n" : ")\n")
-            let port0 = node.ports[0]?.info
-            out.append("Switch\t")
-            out.decimal(node.info.numberOfPorts)
-            out.append(" ")
-            quotedName(node, &out)
-            out.append("\t\t# \"")
-            out.name(for: node.guid, nodeDescription: node.description, in: nodeNames)
-            out.append(node.switchInfo?.enhancedPort0 == true ? "\" enhanced port 0 lid " : "\" base port 0 lid ")
-            out.decimal(port0?.lid ?? 0)
-            out.append(" lmc ")
-            out.decimal(port0?.lmc ?? 0)
-            out.append("\n")
+            switchHeader(node, nodeNames: nodeNames, grouping: grouping, &out)
+            let capabilities = node.ports[0]?.info.capabilityMask
             for number in 1...max(1, Int(node.info.numberOfPorts)) {
                 guard let port = node.ports[UInt8(number)], let remote = port.remote,
                       let far = topology.nodes[remote.node] else { continue }
-                out.append("[")
-                out.decimal(number)
-                out.append("]\t")
-                quotedName(far, &out)
-                out.append("[")
-                out.decimal(remote.port)
-                out.append("]")
-                if !far.isSwitch {
-                    out.append("(")
-                    out.hex(far.ports[remote.port]?.guid ?? 0)
-                    out.append(") ")
-                }
-                out.append("\t\t# \"")
-                out.name(for: far.guid, nodeDescription: far.description, in: nodeNames)
-                out.append("\" lid ")
-                out.decimal(lid(of: far, port: remote.port))
-                out.append(" ")
-                rate(port.info, capabilities: port0?.capabilityMask, &out)
-                if full { rawRate(port.info, capabilities: port0?.capabilityMask, &out) }
-                out.append("\n")
+                switchPort(port, to: far, farPort: remote.port, capabilities: capabilities, nodeNames: nodeNames, full: full, &out)
             }
         }
         for kind in [NodeType.channelAdapter, .router] {
             for node in order where node.info.nodeType == kind {
-                identities(node, &out)
-                out.append(kind == .router ? "rtguid=0x" : "caguid=0x")
-                out.hex(node.guid)
-                out.append(kind == .router ? "\nRt\t" : "\nCa\t")
-                out.decimal(node.info.numberOfPorts)
-                out.append(" ")
-                quotedName(node, &out)
-                out.append("\t\t# \"")
-                out.nodeDescription(node.description)
-                out.append("\"\n")
+                channelAdapterHeader(node, &out)
                 for number in 1...max(1, Int(node.info.numberOfPorts)) {
                     guard let port = node.ports[UInt8(number)], let remote = port.remote,
                           let far = topology.nodes[remote.node] else { continue }
-                    out.append("[")
-                    out.decimal(number)
-                    out.append("](")
-                    out.hex(port.guid)
-                    out.append(") \t")
-                    quotedName(far, &out)
-                    out.append("[")
-                    out.decimal(remote.port)
-                    out.append("]")
-                    if !far.isSwitch {
-                        out.append(" (")
-                        out.hex(far.ports[remote.port]?.guid ?? 0)
-                        out.append(") ")
-                    }
-                    out.append("\t\t# lid ")
-                    out.decimal(port.info.lid)
-                    out.append(" lmc ")
-                    out.decimal(port.info.lmc)
-                    out.append(" \"")
-                    out.name(for: far.guid, nodeDescription: far.description, in: nodeNames)
-                    out.append("\" lid ")
-                    out.decimal(lid(of: far, port: remote.port))
-                    out.append(" ")
-                    rate(port.info, capabilities: port.info.capabilityMask, &out)
-                    if full { rawRate(port.info, capabilities: port.info.capabilityMask, &out) }
-                    out.append("\n")
+                    channelAdapterPort(port, to: far, farPort: remote.port, nodeNames: nodeNames, full: full, &out)
                 }
             }
         }
@@ -252,17 +183,148 @@ public enum IBNetDiscoverText {
 
     // MARK: Pieces
 
-    private static func identities(_ node: Topology.Node, _ out: inout TextOutput) {
-        out.append("\nvendid=0x")
+    /// out_ids: vendid, devid and (when set) sysimgguid, each line after `prefix`.
+    private static func identities(_ node: Topology.Node, prefix: StaticString = "", _ out: inout TextOutput) {
+        out.append("\n")
+        out.append(prefix)
+        out.append("vendid=0x")
         out.hex(UInt64(node.info.vendorID))
-        out.append("\ndevid=0x")
+        out.append("\n")
+        out.append(prefix)
+        out.append("devid=0x")
         out.hex(UInt64(node.info.deviceID))
         out.append("\n")
         if node.info.systemImageGUID != 0 {
+            out.append(prefix)
             out.append("sysimgguid=0x")
             out.hex(node.info.systemImageGUID)
             out.append("\n")
         }
+    }
+
+    /// A port with a cable, the node at the other end and the port there.
+    struct Link {
+        var port: Topology.Port
+        var far: Topology.Node
+        var farPort: UInt8
+    }
+
+    /// out_switch: the identities, `switchguid=0x…(…)` and the Switch line. --diff puts
+    /// `idPrefix` before the first and `detailPrefix` before the last ("< ", "> ").
+    static func switchHeader(_ node: Topology.Node, nodeNames: NodeNameMap, grouping: Bool = false,
+                             idPrefix: StaticString = "", detailPrefix: StaticString = "", _ out: inout TextOutput) {
+        identities(node, prefix: idPrefix, &out)
+        out.append(idPrefix)
+        out.append("switchguid=0x")
+        out.hex(node.guid)
+        out.append("(")
+        out.hex(node.info.portGUID)
+        out.append(grouping ? ")\t# \n" : ")\n")
+        switchDetail(node, nodeNames: nodeNames, prefix: detailPrefix, &out)
+        out.append("\n")
+    }
+
+    /// out_switch_detail: `Switch\t6 "S-…"\t\t# "leaf1" enhanced port 0 lid 3 lmc 0`, no newline.
+    static func switchDetail(_ node: Topology.Node, nodeNames: NodeNameMap, prefix: StaticString = "",
+                             _ out: inout TextOutput) {
+        let port0 = node.ports[0]?.info
+        out.append(prefix)
+        out.append("Switch\t")
+        out.decimal(node.info.numberOfPorts)
+        out.append(" ")
+        quotedName(node, &out)
+        out.append("\t\t# \"")
+        out.name(for: node.guid, nodeDescription: node.description, in: nodeNames)
+        out.append(node.switchInfo?.enhancedPort0 == true ? "\" enhanced port 0 lid " : "\" base port 0 lid ")
+        out.decimal(port0?.lid ?? 0)
+        out.append(" lmc ")
+        out.decimal(port0?.lmc ?? 0)
+    }
+
+    /// out_switch_port: `[1]\t"H-…"[1](…) \t\t# "H1 HCA-1" lid 1 4xEDR`, `port` cabled to
+    /// `farPort` of `far`. `capabilities`
+    /// is the switch's port 0 CapabilityMask (the rate's extended speeds count only with it).
+    static func switchPort(_ port: Topology.Port, to far: Topology.Node, farPort: UInt8, capabilities: PortCapabilities?,
+                           nodeNames: NodeNameMap, full: Bool, prefix: StaticString = "", _ out: inout TextOutput) {
+        out.append(prefix)
+        out.append("[")
+        out.decimal(port.number)
+        out.append("]\t")
+        quotedName(far, &out)
+        out.append("[")
+        out.decimal(farPort)
+        out.append("]")
+        if !far.isSwitch {
+            out.append("(")
+            out.hex(far.ports[farPort]?.guid ?? 0)
+            out.append(") ")
+        }
+        out.append("\t\t# \"")
+        out.name(for: far.guid, nodeDescription: far.description, in: nodeNames)
+        out.append("\" lid ")
+        out.decimal(lid(of: far, port: farPort))
+        out.append(" ")
+        rate(port.info, capabilities: capabilities, &out)
+        if full { rawRate(port.info, capabilities: capabilities, &out) }
+        out.append("\n")
+    }
+
+    /// out_ca (routers too): the identities, `caguid=0x…` (`rtguid=`) and the Ca (Rt)
+    /// line, prefixed as `switchHeader`'s.
+    static func channelAdapterHeader(_ node: Topology.Node, idPrefix: StaticString = "", detailPrefix: StaticString = "",
+                                     _ out: inout TextOutput) {
+        identities(node, prefix: idPrefix, &out)
+        out.append(idPrefix)
+        out.append(node.info.nodeType == .router ? "rtguid=0x" : "caguid=0x")
+        out.hex(node.guid)
+        out.append("\n")
+        channelAdapterDetail(node, prefix: detailPrefix, &out)
+        out.append("\n")
+    }
+
+    /// out_ca_detail: `Ca\t1 "H-…"\t\t# "H1 HCA-1"` (the node description, never the
+    /// node-name-map's name), no newline.
+    static func channelAdapterDetail(_ node: Topology.Node, prefix: StaticString = "", _ out: inout TextOutput) {
+        out.append(prefix)
+        out.append(node.info.nodeType == .router ? "Rt\t" : "Ca\t")
+        out.decimal(node.info.numberOfPorts)
+        out.append(" ")
+        quotedName(node, &out)
+        out.append("\t\t# \"")
+        out.nodeDescription(node.description)
+        out.append("\"")
+    }
+
+    /// out_ca_port: `[1](…) \t"S-…"[1]\t\t# lid 1 lmc 0 "leaf1" lid 3 4xEDR`.
+    static func channelAdapterPort(_ port: Topology.Port, to far: Topology.Node, farPort: UInt8, nodeNames: NodeNameMap,
+                                   full: Bool, prefix: StaticString = "", _ out: inout TextOutput) {
+        out.append(prefix)
+        out.append("[")
+        out.decimal(port.number)
+        out.append("](")
+        out.hex(port.guid)
+        out.append(") \t")
+        quotedName(far, &out)
+        out.append("[")
+        out.decimal(farPort)
+        out.append("]")
+        if !far.isSwitch {
+            out.append(" (")
+            out.hex(far.ports[farPort]?.guid ?? 0)
+            out.append(") ")
+        }
+        out.append("\t\t# lid ")
+        out.decimal(port.info.lid)
+        out.append(" lmc ")
+        out.decimal(port.info.lmc)
+        out.append(" \"")
+        out.name(for: far.guid, nodeDescription: far.description, in: nodeNames)
+        out.append("\" lid ")
+        out.decimal(lid(of: far, port: farPort))
+        out.append(" ")
+        rate(port.info, capabilities: port.info.capabilityMask, &out)
+        if full { rawRate(port.info, capabilities: port.info.capabilityMask, &out) }
+        out.append("\n")
     }
 
     /// "S-<guid>", "H-<guid>", "R-<guid>" in quotes (node_name()).
@@ -289,7 +351,7 @@ public enum IBNetDiscoverText {
     }
 
     /// A switch is addressed by its port 0 LID, anything else by the port's own.
-    private static func lid(of node: Topology.Node, port: UInt8) -> UInt16 {
+    static func lid(of node: Topology.Node, port: UInt8) -> UInt16 {
         node.isSwitch ? node.ports[0]?.info.lid ?? 0 : node.ports[port]?.info.lid ?? 0
     }
 
@@ -345,6 +407,14 @@ public enum IBNetDiscoverText {
         default: "???"
         }
         out.append(name)
+    }
+}
+
+extension Topology {
+    /// Port `number` of `node` when it has a cable to a node of this topology.
+    func link(of node: Node, port number: UInt8) -> IBNetDiscoverText.Link? {
+        guard let port = node.ports[number], let remote = port.remote, let far = nodes[remote.node] else { return nil }
+        return IBNetDiscoverText.Link(port: port, far: far, farPort: remote.port)
     }
 }
 
