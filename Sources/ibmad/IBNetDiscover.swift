@@ -57,6 +57,9 @@ struct IBNetDiscover: AsyncParsableCommand {
     @Option(name: .customLong("load"), help: ArgumentHelp("Read the topology from this ibnetdiscover file instead of walking the fabric.", valueName: "file"))
     var load: String?
 
+    @Option(name: .customLong("cache"),
+            help: ArgumentHelp("Also write the topology to this file, for --load and --diff later (an ibnetdiscover topology file, not libibnetdisc's binary cache).", valueName: "file"))
+    var cache: String?
     @Option(name: .customLong("diff"),
             help: ArgumentHelp("Print only what differs from this ibnetdiscover topology file (text, not libibnetdisc's binary cache).", valueName: "file"))
     var diff: String?
@@ -109,6 +112,7 @@ struct IBNetDiscover: AsyncParsableCommand {
                 throw DiagsFailure(stdout: "loading cached fabric failed\n", detail: error.description).report(tool: "ibnetdiscover")
             }
             try output(topology, names, madsUsed: 0, earlier: earlier)
+            try writeCache(topology)
             return
         }
         let session: DiagsSession
@@ -133,12 +137,25 @@ struct IBNetDiscover: AsyncParsableCommand {
             StandardError.emit("ibmad ibnetdiscover: \(topology.nodes.count) nodes, \(statistics.sent) SMPs sent, \(statistics.retries) retried "
                                + "(\(statistics.quickRetries) after a loss the transport reported at once)\n")
         }
-        if !topology.isComplete {
+        if topology.isComplete {
+            try writeCache(topology)
+        } else {
+            if let cache { StandardError.emit("ibmad ibnetdiscover: \(cache) not written: the walk is incomplete\n") }
             StandardError.emit("ibmad ibnetdiscover: incomplete: \(topology.unreachable.count) queries got no answer "
                                + "after \(retries) retries after a timeout and up to 100 after a loss reported at once "
                                + "(\(statistics.retries) MADs retried in all):\n")
             for item in topology.unreachable { StandardError.emit("  \(item)\n") }
             throw ExitCode(1)
+        }
+    }
+
+    /// --cache: the plain topology file (no -g/-f/-m additions; descriptions, not
+    /// --node-name-map's names), written after the output as the C tool writes its cache.
+    /// Not for an incomplete walk: a later --diff or --load would take it as the fabric.
+    private func writeCache(_ topology: Topology) throws {
+        guard let cache else { return }
+        do { try FileWriter.write(IBNetDiscoverText.topology(topology, generated: IBNetDiscoverText.now()), to: cache) } catch {
+            throw DiagsFailure(stdout: "caching ibnetdiscover data failed\n", detail: error.message).report(tool: "ibnetdiscover")
         }
     }
 

@@ -107,6 +107,22 @@ struct DiscoverFabricTests {
                 == withoutTimestamp(try String(contentsOf: theirs, encoding: .utf8)))
         let refused = try fabric.run(IBMadBinary.url.path, ["ibnetdiscover", "/nonexistent-dir/topology"])
         #expect(refused.status != 0 && refused.stdout.contains("can't open file /nonexistent-dir/topology for writing"))
+
+        // --cache: beside the output asked for (a list with the map's names), the C tool's
+        // plain topology file, with the nodes' own descriptions; --diff then finds nothing.
+        let cache = directory.appendingPathComponent("our-cache")
+        let (listed, cachedList) = try fabric.both("ibnetdiscover", ["-l", "--node-name-map", map.path])
+        #expect(listed.stdout.contains("\"core switch A\""))
+        let cached = try fabric.run(IBMadBinary.url.path, ["ibnetdiscover", "-l", "--node-name-map", map.path, "--cache", cache.path])
+        #expect(cached.status == 0 && cached.stdout == cachedList.stdout && cached.stdout == listed.stdout)
+        #expect(withoutTimestamp(try String(contentsOf: cache, encoding: .utf8))
+                == withoutTimestamp(try String(contentsOf: theirs, encoding: .utf8)))
+        let diff = try fabric.run(IBMadBinary.url.path, ["ibnetdiscover", "--diff", cache.path])
+        #expect(diff.status == 0 && diff.stdout.isEmpty, "\(diff.stdout)\(diff.stderr)")
+        // A cache that cannot be written: the output, then IBEXIT's line and status.
+        let (cFailed, oursFailed) = try fabric.both("ibnetdiscover", ["-l", "--cache", "/nonexistent-dir/cache"])
+        #expect(oursFailed.status == cFailed.status && oursFailed.stdout == cFailed.stdout
+                && cFailed.stdout.hasSuffix("caching ibnetdiscover data failed\n\n"))
     }
 
     @Test("--json and --dot hold the nodes and cables the C tool's topology file lists")
