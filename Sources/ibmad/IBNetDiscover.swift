@@ -88,6 +88,9 @@ struct IBNetDiscover: AsyncParsableCommand {
         if json && dot { throw ValidationError("use only one of --json and --dot") }
         guard (0...100).contains(retries) else { throw ValidationError("--retries must be 0-100") }
         if diff != nil && (json || dot) { throw ValidationError("--diff prints ibnetdiscover's text: use it without --json and --dot") }
+        // The C tool adds -f's " s= w= v=" to --diff's port lines from its binary cache; a
+        // topology file does not hold the VLCap, so the earlier side's would be wrong.
+        if diff != nil && full { throw ValidationError("--diff compares topology files, which do not hold -f's VLCap: use one or the other") }
         _ = try diffChecks()
     }
 

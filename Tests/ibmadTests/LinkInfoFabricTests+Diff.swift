@@ -96,7 +96,7 @@ extension LinkInfoFabricTests {
         }
     }
 
-    @Test func diffFilesThatCannotBeReadFailAsTheCTools() throws {
+    @Test func unreadableFilesAndBadOptionsFailAsTheCTools() throws {
         // IBEXIT: the same stdout and status 255; ours says why on stderr.
         let (c, ours) = try fabric.both("ibnetdiscover", ["--diff", "/nonexistent"])
         #expect(ours.status == c.status && ours.stdout == c.stdout && c.stdout.contains("loading cached fabric for diff failed"),
@@ -110,5 +110,8 @@ extension LinkInfoFabricTests {
         let (cKey, oursKey) = try fabric.both("ibnetdiscover", ["--diff", binary, "--diffcheck", "sw,bogus"])
         #expect(cKey.status != 0 && oursKey.status == 64 && oursKey.stdout.isEmpty, "\(cKey.status) \(oursKey.status)")
         #expect(oursKey.stderr.contains("'bogus'") && oursKey.stderr.contains("nodedesc"), "\(oursKey.stderr)")
+        // -f: a topology file holds no VLCap for the earlier side's " v=" (the C tool's cache does).
+        let full = try fabric.run(IBMadBinary.url.path, ["ibnetdiscover", "--diff", binary, "-f"])
+        #expect(full.status == 64 && full.stderr.contains("VLCap"), "\(full.stderr)")
     }
 }

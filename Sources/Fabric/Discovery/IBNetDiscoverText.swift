@@ -202,13 +202,6 @@ public enum IBNetDiscoverText {
         }
     }
 
-    /// A port with a cable, the node at the other end and the port there.
-    struct Link {
-        var port: Topology.Port
-        var far: Topology.Node
-        var farPort: UInt8
-    }
-
     /// out_switch: the identities, `switchguid=0x…(…)` and the Switch line. --diff puts
     /// `idPrefix` before the first and `detailPrefix` before the last ("< ", "> ").
     static func switchHeader(_ node: Topology.Node, nodeNames: NodeNameMap, grouping: Bool = false,
@@ -242,8 +235,8 @@ public enum IBNetDiscoverText {
     }
 
     /// out_switch_port: `[1]\t"H-…"[1](…) \t\t# "H1 HCA-1" lid 1 4xEDR`, `port` cabled to
-    /// `farPort` of `far`. `capabilities`
-    /// is the switch's port 0 CapabilityMask (the rate's extended speeds count only with it).
+    /// `farPort` of `far`. `capabilities` is the switch's port 0 CapabilityMask (the rate's
+    /// extended speeds count only with it).
     static func switchPort(_ port: Topology.Port, to far: Topology.Node, farPort: UInt8, capabilities: PortCapabilities?,
                            nodeNames: NodeNameMap, full: Bool, prefix: StaticString = "", _ out: inout TextOutput) {
         out.append(prefix)
@@ -407,14 +400,6 @@ public enum IBNetDiscoverText {
         default: "???"
         }
         out.append(name)
-    }
-}
-
-extension Topology {
-    /// Port `number` of `node` when it has a cable to a node of this topology.
-    func link(of node: Node, port number: UInt8) -> IBNetDiscoverText.Link? {
-        guard let port = node.ports[number], let remote = port.remote, let far = nodes[remote.node] else { return nil }
-        return IBNetDiscoverText.Link(port: port, far: far, farPort: remote.port)
     }
 }
 

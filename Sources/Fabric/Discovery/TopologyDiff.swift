@@ -79,6 +79,13 @@ extension IBNetDiscoverText {
         return out.text
     }
 
+    /// A port with a cable, the node at the other end and the port there.
+    struct Link {
+        var port: Topology.Port
+        var far: Topology.Node
+        var farPort: UInt8
+    }
+
     private struct DiffSide {
         var topology: Topology
         var prefix: StaticString
@@ -184,5 +191,13 @@ extension IBNetDiscoverText {
             channelAdapterPort(link.port, to: link.far, farPort: link.farPort, nodeNames: nodeNames, full: false,
                                prefix: prefix, &out)
         }
+    }
+}
+
+extension Topology {
+    /// Port `number` of `node` when it has a cable to a node of this topology.
+    func link(of node: Node, port number: UInt8) -> IBNetDiscoverText.Link? {
+        guard let port = node.ports[number], let remote = port.remote, let far = nodes[remote.node] else { return nil }
+        return IBNetDiscoverText.Link(port: port, far: far, farPort: remote.port)
     }
 }
