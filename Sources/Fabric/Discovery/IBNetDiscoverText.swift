@@ -243,23 +243,9 @@ public enum IBNetDiscoverText {
         out.append("[")
         out.decimal(port.number)
         out.append("]\t")
-        quotedName(far, &out)
-        out.append("[")
-        out.decimal(farPort)
-        out.append("]")
-        if !far.isSwitch {
-            out.append("(")
-            out.hex(far.ports[farPort]?.guid ?? 0)
-            out.append(") ")
-        }
+        farEnd(far, port: farPort, guidOpening: "(", &out)
         out.append("\t\t# \"")
-        out.name(for: far.guid, nodeDescription: far.description, in: nodeNames)
-        out.append("\" lid ")
-        out.decimal(lid(of: far, port: farPort))
-        out.append(" ")
-        rate(port.info, capabilities: capabilities, &out)
-        if full { rawRate(port.info, capabilities: capabilities, &out) }
-        out.append("\n")
+        farNameAndRate(far, port: farPort, info: port.info, capabilities: capabilities, nodeNames: nodeNames, full: full, &out)
     }
 
     /// out_ca (routers too): the identities, `caguid=0x…` (`rtguid=`) and the Ca (Rt)
@@ -297,26 +283,42 @@ public enum IBNetDiscoverText {
         out.append("](")
         out.hex(port.guid)
         out.append(") \t")
-        quotedName(far, &out)
-        out.append("[")
-        out.decimal(farPort)
-        out.append("]")
-        if !far.isSwitch {
-            out.append(" (")
-            out.hex(far.ports[farPort]?.guid ?? 0)
-            out.append(") ")
-        }
+        farEnd(far, port: farPort, guidOpening: " (", &out)
         out.append("\t\t# lid ")
         out.decimal(port.info.lid)
         out.append(" lmc ")
         out.decimal(port.info.lmc)
         out.append(" \"")
+        farNameAndRate(far, port: farPort, info: port.info, capabilities: port.info.capabilityMask, nodeNames: nodeNames,
+                       full: full, &out)
+    }
+
+    /// A port line's far end, `"S-…"[3]`, then a CA's or router's port GUID in
+    /// parentheses (opened by "(" on a switch's line and " (" on a CA's, as
+    /// ibnetdiscover.c has them).
+    private static func farEnd(_ far: Topology.Node, port farPort: UInt8, guidOpening: StaticString, _ out: inout TextOutput) {
+        quotedName(far, &out)
+        out.append("[")
+        out.decimal(farPort)
+        out.append("]")
+        if !far.isSwitch {
+            out.append(guidOpening)
+            out.hex(far.ports[farPort]?.guid ?? 0)
+            out.append(") ")
+        }
+    }
+
+    /// A port line from the far node's name on: `"leaf1" lid 3 4xEDR` (and -f's raw
+    /// values) and the newline. `info` and `capabilities` are this side's port.
+    private static func farNameAndRate(_ far: Topology.Node, port farPort: UInt8, info: PortInfo,
+                                       capabilities: PortCapabilities?, nodeNames: NodeNameMap, full: Bool,
+                                       _ out: inout TextOutput) {
         out.name(for: far.guid, nodeDescription: far.description, in: nodeNames)
         out.append("\" lid ")
         out.decimal(lid(of: far, port: farPort))
         out.append(" ")
-        rate(port.info, capabilities: port.info.capabilityMask, &out)
-        if full { rawRate(port.info, capabilities: port.info.capabilityMask, &out) }
+        rate(info, capabilities: capabilities, &out)
+        if full { rawRate(info, capabilities: capabilities, &out) }
         out.append("\n")
     }
 
