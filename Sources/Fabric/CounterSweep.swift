@@ -14,6 +14,9 @@ public struct CounterSweep: Sendable {
         public var capabilityMask2: UInt32
         public var counters: PortCounters?
         public var extended: PortCountersExtended?
+        public var nodeGUID: UInt64
+        /// The name map's name, else the NodeDescription (empty where that was never
+        /// known: a port that answered needs none, `Discovery.Options.nodeDescriptions`).
         public var nodeName: String
     }
 
@@ -27,7 +30,21 @@ public struct CounterSweep: Sendable {
         self.progress = progress
     }
 
-    public func run(_ topology: Topology, extended: Bool, nodeNames: NodeNameMap = NodeNameMap()) async -> [PortResult] {
+    public struct Report: Sendable {
+        /// Every port, in the order the text prints them.
+        public var ports: [PortResult]
+        /// NodeDescriptions asked for the names of failed ports that got no answer.
+        public var undescribed: [Topology.Unreachable] = []
+        public var madsSent = 0
+        /// The PerfMgt MADs among `madsSent` (the rest: NodeDescriptions for names).
+        public var pmaMADsSent = 0
+        public var failed: [PortResult] { ports.filter { $0.counters == nil && $0.extended == nil } }
+    }
+
+    /// A port whose PMA did not answer is named: by the name map, else by its node's
+    /// NodeDescription, asked now if discovery left it out.
+    public func run(_ topology: Topology, extended: Bool, nodeNames: NodeNameMap = NodeNameMap()) async -> Report {
+        let before = agent.statistics.sent
         let nodes = topology.canonicalOrder().compactMap { topology.nodes[$0] }
         let targets: [(node: Topology.Node, lid: UInt16, ports: [UInt8])] = nodes.map { node in
             let ports = node.ports.keys.filter { $0 != 0 }.sorted()
@@ -47,7 +64,7 @@ public struct CounterSweep: Sendable {
             }
         }
         let answers = await agent.performanceGets(asks, options: request, progress: progress)
-        return owners.enumerated().map { item, owner in
+        var report = Report(ports: owners.enumerated().map { item, owner in
             let target = targets[owner.target]
             let info = classInfo[owner.target].flatMap { try? $0.attribute(ClassPortInfo.self) }
             let (mask, mask2) = info.map(PerfQueryText.capabilities) ?? (0, 0)
@@ -55,7 +72,17 @@ public struct CounterSweep: Sendable {
             return PortResult(lid: asks[item].lid, port: Int(owner.port), capabilityMask: mask, capabilityMask2: mask2,
                               counters: extended ? nil : mad.flatMap { try? $0.attribute(PortCounters.self) },
                               extended: extended ? mad.flatMap { try? $0.attribute(PortCountersExtended.self) } : nil,
-                              nodeName: nodeNames.name(for: target.node.guid, nodeDescription: target.node.description))
+                              nodeGUID: target.node.guid, nodeName: "")
+        })
+        report.pmaMADsSent = agent.statistics.sent - before
+        var described = topology
+        let failedNodes = Set(report.failed.map(\.nodeGUID)).filter { !nodeNames.contains($0) }
+        report.undescribed = await agent.describe(failedNodes, in: &described, options: request, progress: progress)
+        for index in report.ports.indices {
+            let guid = report.ports[index].nodeGUID
+            report.ports[index].nodeName = nodeNames.name(for: guid, nodeDescription: described.nodes[guid]?.description ?? "")
         }
+        report.madsSent = agent.statistics.sent - before
+        return report
     }
 }

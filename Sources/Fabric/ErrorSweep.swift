@@ -207,7 +207,8 @@ public struct ErrorSweep: Sendable {
                 }
             }
             let beforeNames = agent.statistics.sent
-            report.undescribed = await describe(named.filter { !nodeNames.contains($0) }, in: &topology)
+            report.undescribed = await agent.describe(named.filter { !nodeNames.contains($0) }, in: &topology,
+                                                       options: options.request, progress: progress)
             describing = agent.statistics.sent - beforeNames
             for index in targets.indices where named.contains(targets[index].guid) {
                 targets[index].name = nodeNames.name(for: targets[index].guid,
@@ -366,28 +367,6 @@ public struct ErrorSweep: Sendable {
         report.madsSent = agent.statistics.sent - before
         report.pmaMADsSent = report.madsSent - describing
         return report
-    }
-
-    /// Asks the NodeDescription of each node in `guids` that discovery left undescribed
-    /// (`Topology.Node.descriptionKnown`), along the directed route discovery found it by,
-    /// all in one window. What gets no answer is returned (its name stays empty).
-    private func describe(_ guids: Set<UInt64>, in topology: inout Topology) async -> [Topology.Unreachable] {
-        let missing = guids.filter { topology.nodes[$0]?.descriptionKnown == false }.sorted()
-        guard !missing.isEmpty else { return [] }
-        let paths = missing.map { topology.nodes[$0]!.path }
-        let answers = await agent.windowed(paths.map { path in
-            (DirectedRouteSMP(method: .get, attribute: .nodeDescription, modifier: 0, path: path).mad, MADAddress.subnetManagement())
-        }, options: options.request, progress: progress)
-        var unanswered: [Topology.Unreachable] = []
-        for (item, guid) in missing.enumerated() {
-            if let answer = answers[item], let description = try? answer.attribute(NodeDescription.self) {
-                topology.nodes[guid]?.description = description.text
-                topology.nodes[guid]?.descriptionKnown = true
-            } else {
-                unanswered.append(.init(path: paths[item], node: guid, attribute: .nodeDescription, reason: "no answer"))
-            }
-        }
-        return unanswered
     }
 
     /// Each error counter of a port above its threshold, unless suppressed; nil where a read

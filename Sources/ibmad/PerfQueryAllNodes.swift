@@ -5,7 +5,8 @@ import MADWire
 /// `ibmad perfquery --all-nodes [-x]`: discovery, then every port's counters in one window
 /// (Fabric.CounterSweep). The text is what `perfquery LID PORT` prints for each port in
 /// turn (nodes in discovery order, ports ascending); a port whose PMA did not answer is
-/// named on stderr and makes the exit status 1.
+/// named on stderr and makes the exit status 1. Discovery leaves NodeDescription out (the
+/// text has no names): only the nodes of ports that failed are asked for theirs.
 enum PerfQueryAllNodes {
     static func run(diags: DiagsOptions, extended: Bool, window: Int) async throws {
         let names = diags.loadNodeNameMap() ?? NodeNameMap()
@@ -13,15 +14,19 @@ enum PerfQueryAllNodes {
         do { session = try DiagsSession(diags, window: window) } catch { throw error.report(tool: "perfquery") }
         defer { session.close() }
         let progress = SweepProgress()
-        let (topology, results) = await ProgressLine.around("reading counters", progress) {
-            let topology = await Discovery(agent: session.agent, options: .init(window: window, request: session.options),
-                                           progress: progress).run()
-            let results = await CounterSweep(agent: session.agent, request: session.options, progress: progress)
+        var discovery = Discovery.Options(window: window, request: session.options)
+        discovery.nodeDescriptions = false
+        let start = session.agent.statistics.sent
+        var discoverySMPs = 0
+        let (topology, report) = await ProgressLine.around("reading counters", progress) {
+            let topology = await Discovery(agent: session.agent, options: discovery, progress: progress).run()
+            discoverySMPs = session.agent.statistics.sent - start
+            let report = await CounterSweep(agent: session.agent, request: session.options, progress: progress)
                 .run(topology, extended: extended, nodeNames: names)
-            return (topology, results)
+            return (topology, report)
         }
-        var text = "", records: [DiagsJSON.Record] = [], failed: [String] = []
-        for result in results {
+        var text = "", records: [DiagsJSON.Record] = []
+        for result in report.ports {
             let destination = DiagsDestination.lid(result.lid)
             if let value = result.counters {
                 text += PerfQueryText.portCounters(value, destination: destination, port: result.port, capabilityMask: result.capabilityMask)
@@ -33,8 +38,6 @@ enum PerfQueryAllNodes {
                                                            capabilityMask: result.capabilityMask, capabilityMask2: result.capabilityMask2)
                 records.append(located(DiagsJSON.portCountersExtended(value, capabilityMask: result.capabilityMask,
                                                                       capabilityMask2: result.capabilityMask2), result))
-            } else {
-                failed.append("\"\(result.nodeName)\" Lid \(result.lid) port \(result.port)")
             }
         }
         if diags.json {
@@ -43,9 +46,18 @@ enum PerfQueryAllNodes {
         } else {
             print(text, terminator: "")
         }
+        if diags.verbose > 0 {
+            let named = report.madsSent - report.pmaMADsSent
+            StandardError.emit("ibmad perfquery: \(topology.nodes.count) nodes, \(discoverySMPs) SMPs in discovery, "
+                               + "\(report.pmaMADsSent) PMA MADs for \(report.ports.count) ports"
+                               + (named > 0 ? ", \(named) NodeDescription SMPs for names\n" : "\n"))
+        }
+        let failed = report.failed
         if !failed.isEmpty || !topology.isComplete {
-            for port in failed { StandardError.emit("ibmad perfquery: no answer from the PMA of \(port)\n") }
-            for item in topology.unreachable { StandardError.emit("ibmad perfquery: discovery: \(item)\n") }
+            for port in failed {
+                StandardError.emit("ibmad perfquery: no answer from the PMA of \"\(port.nodeName)\" Lid \(port.lid) port \(port.port)\n")
+            }
+            for item in topology.unreachable + report.undescribed { StandardError.emit("ibmad perfquery: discovery: \(item)\n") }
             throw ExitCode(1)
         }
     }

@@ -211,7 +211,7 @@ struct DiscoverFabricTests {
 
     @Test("perfquery --all-nodes prints what a loop of the C perfquery over every port prints")
     func perfqueryAllNodes() throws {
-        let ours = try fabric.run(IBMadBinary.url.path, ["perfquery", "--all-nodes"])
+        let ours = try fabric.run(IBMadBinary.url.path, ["perfquery", "--all-nodes", "-v"])
         #expect(ours.status == 0, "\(ours.stderr)")
         // "# Port counters: Lid 3 port 2 (CapMask: 0x1600)": the ports, in our order.
         let ports = ours.stdout.split(separator: "\n").compactMap { line -> (String, String)? in
@@ -219,6 +219,12 @@ struct DiscoverFabricTests {
             return (String(match.1), String(match.2))
         }
         #expect(ports.count == portCount())
+        // -v: what was sent. No NodeDescriptions (nothing failed, the text has no names);
+        // one ClassPortInfo per node and one PortCounters per port.
+        let nodes = try simulatedNodeNames().count
+        #expect(ours.stderr.contains("ibmad perfquery: \(nodes) nodes, "), "\(ours.stderr)")
+        #expect(ours.stderr.contains(" SMPs in discovery, \(nodes + ports.count) PMA MADs for \(ports.count) ports\n"),
+                "\(ours.stderr)")
         var loop = ""
         for (lid, port) in ports {
             let (c, _) = try fabric.both("perfquery", [lid, port])
