@@ -12,12 +12,16 @@ import Testing
 struct ErrorSweepFabricTests {
     let fabric = TestFabric.current!
 
-    private func console(_ command: String) throws {
+    private func console(_ command: String) throws { try console([command]) }
+
+    /// Several commands in one write: ibsim reads its console a line at a time between
+    /// MADs (readline() byte by byte, then select() again), so the rest waits in the FIFO.
+    private func console(_ commands: [String]) throws {
         let path = try #require(ProcessInfo.processInfo.environment["IBMAD_FABRIC_CONSOLE"])
         let handle = try #require(FileHandle(forWritingAtPath: path))
-        handle.write(Data((command + "\n").utf8))
+        handle.write(Data(commands.map { $0 + "\n" }.joined().utf8))
         try handle.close()
-        Thread.sleep(forTimeInterval: 0.2)  // ibsim reads its console between MADs
+        Thread.sleep(forTimeInterval: 0.2)  // time for ibsim to read them
     }
 
     private func expectSame(_ arguments: [String], sourceLocation: SourceLocation = #_sourceLocation) throws {
@@ -124,16 +128,19 @@ struct ErrorSweepFabricTests {
     /// The C tool with `--load-cache CACHE`, ours with `--load-cache TOPOLOGY`, each after
     /// `seed` is written to ibsim's console (the data counters count every MAD, so each
     /// run starts from the same values and sends the same PMA MADs in the same order).
+    /// Ours' report.
+    @discardableResult
     private func expectSameFromCache(_ arguments: [String], cache: String, topology: String, seed: [String],
-                                     sourceLocation: SourceLocation = #_sourceLocation) throws {
+                                     sourceLocation: SourceLocation = #_sourceLocation) throws -> String {
         let cTool = try #require(TestFabric.cTool("ibqueryerrors"))
-        for command in seed { try console(command) }
+        try console(seed)
         let c = try fabric.run(cTool, ["--load-cache", cache] + arguments)
-        for command in seed { try console(command) }
+        try console(seed)
         let ours = try fabric.run(IBMadBinary.url.path, ["ibqueryerrors", "--load-cache", topology] + arguments)
         let line = (["ibqueryerrors", "--load-cache"] + arguments).joined(separator: " ")
         #expect(ours.status == c.status, "\(line): exit status (ours stderr: \(ours.stderr))", sourceLocation: sourceLocation)
         #expect(ours.stdout == c.stdout, "\(line): stdout", sourceLocation: sourceLocation)
+        return ours.stdout
     }
 
     @Test("--data and --counters: data counters in the C tool's units, one node from the cache")
@@ -152,7 +159,10 @@ struct ErrorSweepFabricTests {
         }
         let h3 = try portGUID("H3 "), leaf1 = try portGUID("leaf1")
         for arguments in [["--counters"], ["--data"], ["--data", "--details"], ["--counters", "--ca"]] {
-            try expectSameFromCache(["-G", h3] + arguments, cache: cache, topology: topology, seed: seed("H3", ports: 1...1))
+            let report = try expectSameFromCache(["-G", h3] + arguments, cache: cache, topology: topology,
+                                                 seed: seed("H3", ports: 1...1))
+            // The seeded value (and the MADs since): the console's commands took effect.
+            #expect(report.contains("[PortRcvPkts == 500000000"), "\(arguments): \(report)")
             try expectSameFromCache(["-G", leaf1] + arguments, cache: cache, topology: topology, seed: seed("leaf1", ports: 0...8))
         }
     }
