@@ -54,7 +54,8 @@ struct IBNetDiscover: AsyncParsableCommand {
     @Flag(help: "Print the topology as Graphviz (switches as boxes, CAs as ellipses).")
     var dot = false
 
-    @Option(name: .customLong("load"), help: ArgumentHelp("Read the topology from this ibnetdiscover file instead of walking the fabric.", valueName: "file"))
+    @Option(name: [.customLong("load-cache"), .customLong("load")],
+            help: ArgumentHelp("Read this ibnetdiscover topology file (text, not libibnetdisc's binary cache) instead of walking the fabric.", valueName: "file"))
     var load: String?
 
     @Option(name: .customLong("cache"),

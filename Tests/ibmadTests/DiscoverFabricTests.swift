@@ -169,6 +169,10 @@ struct DiscoverFabricTests {
             #expect(loaded.status == 0, "\(form): \(loaded.stderr)")
             #expect(withoutTimestamp(loaded.stdout) == withoutTimestamp(live.stdout), "--load \(form)")
         }
+        // ibnetdiscover's own spelling reads the same file.
+        let spelled = try IBMadBinary.run(["ibnetdiscover", "--load-cache", file.path])
+        let loaded = try IBMadBinary.run(["ibnetdiscover", "--load", file.path])
+        #expect(spelled.status == 0 && withoutTimestamp(spelled.stdout) == withoutTimestamp(loaded.stdout))
         let missing = try IBMadBinary.run(["ibnetdiscover", "--load", "/nonexistent/topology"])
         #expect(missing.status != 0 && missing.stdout.contains("loading cached fabric failed"))
         let garbage = try TemporaryFiles.write(Array("Switch\tx\n".utf8), name: "bad-topology")
