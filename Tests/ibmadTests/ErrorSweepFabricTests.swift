@@ -128,7 +128,7 @@ struct ErrorSweepFabricTests {
     /// The C tool with `--load-cache CACHE`, ours with `--load-cache TOPOLOGY`, each after
     /// `seed` is written to ibsim's console (the data counters count every MAD, so each
     /// run starts from the same values and sends the same PMA MADs in the same order).
-    /// Ours' report.
+    /// Returns our report.
     @discardableResult
     private func expectSameFromCache(_ arguments: [String], cache: String, topology: String, seed: [String],
                                      sourceLocation: SourceLocation = #_sourceLocation) throws -> String {
