@@ -17,45 +17,23 @@ enum PerfQueryAllNodes {
         var discovery = Discovery.Options(window: window, request: session.options)
         discovery.nodeDescriptions = false
         let start = session.agent.statistics.sent
-        var discoverySMPs = 0
         let (topology, report) = await ProgressLine.around("reading counters", progress) {
             let topology = await Discovery(agent: session.agent, options: discovery, progress: progress).run()
-            discoverySMPs = session.agent.statistics.sent - start
             let report = await CounterSweep(agent: session.agent, request: session.options, progress: progress)
                 .run(topology, extended: extended, nodeNames: names)
             return (topology, report)
         }
         // Only the form asked for, and the text printed port by port: with 10,432 nodes
         // building both held ~26 MB of records beside ~25 MB of text.
-        var records: [DiagsJSON.Record] = []
-        for result in report.ports {
-            let destination = DiagsDestination.lid(result.lid)
-            if let value = result.counters {
-                if diags.json {
-                    var shown = value
-                    if result.capabilityMask & PerfQueryText.portXmitWaitSupported == 0 { shown[PortCounters.Fields.portXmitWait] = 0 }
-                    records.append(located(DiagsJSON.portCounters(shown), result))
-                } else {
-                    print(PerfQueryText.portCounters(value, destination: destination, port: result.port,
-                                                     capabilityMask: result.capabilityMask), terminator: "")
-                }
-            } else if let value = result.extended {
-                if diags.json {
-                    records.append(located(DiagsJSON.portCountersExtended(value, capabilityMask: result.capabilityMask,
-                                                                          capabilityMask2: result.capabilityMask2), result))
-                } else {
-                    print(PerfQueryText.portCountersExtended(value, destination: destination, port: result.port,
-                                                             capabilityMask: result.capabilityMask,
-                                                             capabilityMask2: result.capabilityMask2), terminator: "")
-                }
-            }
-        }
         if diags.json {
             print(DiagsJSON.document(tool: "perfquery", query: extended ? "extended-all-nodes" : "counters-all-nodes",
-                                     destination: nil, records: records), terminator: "")
+                                     destination: nil, records: report.ports.compactMap(record)), terminator: "")
+        } else {
+            for result in report.ports { print(text(result), terminator: "") }
         }
         if diags.verbose > 0 {
             let named = report.madsSent - report.pmaMADsSent
+            let discoverySMPs = session.agent.statistics.sent - start - report.madsSent
             StandardError.emit("ibmad perfquery: \(topology.nodes.count) nodes, \(discoverySMPs) SMPs in discovery, "
                                + "\(report.pmaMADsSent) PMA MADs for \(report.ports.count) ports"
                                + (named > 0 ? ", \(named) NodeDescription SMPs for names\n" : "\n"))
@@ -68,6 +46,34 @@ enum PerfQueryAllNodes {
             for item in topology.unreachable + report.undescribed { StandardError.emit("ibmad perfquery: discovery: \(item)\n") }
             throw ExitCode(1)
         }
+    }
+
+    /// What `perfquery LID PORT` prints for the port; nothing for a port that did not answer.
+    private static func text(_ result: CounterSweep.PortResult) -> String {
+        let destination = DiagsDestination.lid(result.lid)
+        if let value = result.counters {
+            return PerfQueryText.portCounters(value, destination: destination, port: result.port,
+                                              capabilityMask: result.capabilityMask)
+        }
+        if let value = result.extended {
+            return PerfQueryText.portCountersExtended(value, destination: destination, port: result.port,
+                                                      capabilityMask: result.capabilityMask,
+                                                      capabilityMask2: result.capabilityMask2)
+        }
+        return ""
+    }
+
+    /// The port's JSON record; nil for a port that did not answer.
+    private static func record(_ result: CounterSweep.PortResult) -> DiagsJSON.Record? {
+        if var shown = result.counters {
+            if result.capabilityMask & PerfQueryText.portXmitWaitSupported == 0 { shown[PortCounters.Fields.portXmitWait] = 0 }
+            return located(DiagsJSON.portCounters(shown), result)
+        }
+        if let value = result.extended {
+            return located(DiagsJSON.portCountersExtended(value, capabilityMask: result.capabilityMask,
+                                                          capabilityMask2: result.capabilityMask2), result)
+        }
+        return nil
     }
 
     /// The record with the port's LID and number in front (a document holds every port).
