@@ -92,9 +92,7 @@ public struct ErrorSweep: Sendable {
         var firstPort: UInt8
         var ports: [UInt8]
         var isSwitch: Bool
-        var name: String
         var port0GUID: UInt64
-        var portGUIDs: [UInt8: UInt64]
         var numberOfPorts: Int
         var nodeGUID: UInt64
     }
@@ -122,7 +120,7 @@ public struct ErrorSweep: Sendable {
 
     public func run(_ topology: Topology, nodeNames: NodeNameMap = NodeNameMap()) async -> Report {
         var topology = topology
-        var targets: [Target] = topology.canonicalOrder().reversed().compactMap { guid in
+        let targets: [Target] = topology.canonicalOrder().reversed().compactMap { guid in
             guard let node = topology.nodes[guid], options.onlyNode.map({ $0 == guid }) ?? true else { return nil }
             switch node.info.nodeType {
             case .switch where !options.switches, .channelAdapter where !options.channelAdapters, .router where !options.routers: return nil
@@ -133,10 +131,15 @@ public struct ErrorSweep: Sendable {
             let first = node.isSwitch ? 0 : (ports.first ?? 1)
             let lid = node.isSwitch ? node.lid : node.ports[first]?.info.lid ?? 0
             return Target(guid: guid, lid: lid, firstPort: first, ports: ports, isSwitch: node.isSwitch,
-                          name: nodeNames.name(for: guid, nodeDescription: node.description),
                           port0GUID: node.ports[0]?.guid ?? node.info.portGUID,
-                          portGUIDs: node.ports.mapValues(\.guid), numberOfPorts: Int(node.info.numberOfPorts), nodeGUID: guid)
+                          numberOfPorts: Int(node.info.numberOfPorts), nodeGUID: guid)
         }
+        /// A node's name as the report prints it, asked only of the nodes it prints (after
+        /// step 5 has filled in their NodeDescriptions).
+        func name(_ target: Target) -> String {
+            nodeNames.name(for: target.guid, nodeDescription: topology.nodes[target.guid]?.description ?? "")
+        }
+        let plan = errorCounters()
         var report = Report()
         let before = agent.statistics.sent
 
@@ -167,20 +170,21 @@ public struct ErrorSweep: Sendable {
                 firstRound += target.ports.map { ReadKey(target: index, port: $0) }
             }
         }
-        var readings = await read(firstRound, targets, sources)
+        var answers: [MAD?] = []
+        var readings = await read(firstRound, targets, sources, plan, into: &answers)
         // 3. Port by port where the all-ports counters showed an error.
         var secondRound: [ReadKey] = []
         for (index, target) in targets.enumerated() where allPorts[index] && !options.countersOnly {
-            if let all = readings[ReadKey(target: index, port: 0xFF)], errors(all, sources[index])?.isEmpty == false {
+            if readings[ReadKey(target: index, port: 0xFF)]?.errors?.isEmpty == false {
                 secondRound += target.ports.map { ReadKey(target: index, port: $0) }
             }
         }
-        readings.merge(await read(secondRound, targets, sources)) { $1 }
+        readings.merge(await read(secondRound, targets, sources, plan, into: &answers)) { $1 }
         // 4. --details: the detail attributes of ports whose discards or receive errors show.
         var detailKeys: [(key: ReadKey, attribute: AttributeID)] = []
         if options.details && !options.countersOnly {
             for key in readings.keys.sorted(by: { ($0.target, $0.port &+ 1) < ($1.target, $1.port &+ 1) }) {
-                guard let reading = readings[key], let names = errors(reading, sources[key.target])?.map(\.0) else { continue }
+                guard let names = readings[key]?.errors?.map(\.0) else { continue }
                 if names.contains("PortXmitDiscards") { detailKeys.append((key, ErrorSweepText.xmitDiscardDetails)) }
                 if names.contains("PortRcvErrors") { detailKeys.append((key, ErrorSweepText.rcvErrorDetails)) }
             }
@@ -202,7 +206,7 @@ public struct ErrorSweep: Sendable {
                 named = Set(topology.nodes.keys)
             } else {
                 for (index, target) in targets.enumerated() where !capabilities[index].ok { named.insert(target.guid) }
-                for (key, reading) in readings where errors(reading, sources[key.target])?.isEmpty != true {
+                for (key, reading) in readings where reading.errors?.isEmpty != true {
                     named.insert(targets[key.target].guid)  // a failed read or an error beyond threshold
                 }
             }
@@ -210,13 +214,9 @@ public struct ErrorSweep: Sendable {
             report.undescribed = await agent.describe(named.filter { !nodeNames.contains($0) }, in: &topology,
                                                        options: options.request, progress: progress)
             describing = agent.statistics.sent - beforeNames
-            for index in targets.indices where named.contains(targets[index].guid) {
-                targets[index].name = nodeNames.name(for: targets[index].guid,
-                                                     nodeDescription: topology.nodes[targets[index].guid]?.description ?? "")
-            }
         }
         for (index, target) in targets.enumerated() where !capabilities[index].ok {
-            report.warnings.append("classportinfo query failed on \(target.name), Lid \(target.lid) port \(target.firstPort)")
+            report.warnings.append("classportinfo query failed on \(name(target)), Lid \(target.lid) port \(target.firstPort)")
         }
         let links = options.reportPort ? ErrorSweepText.linkInfo(topology, nodeNames: nodeNames) : [:]
 
@@ -225,16 +225,24 @@ public struct ErrorSweep: Sendable {
         for (index, target) in targets.enumerated() {
             let mask = capabilities[index].mask
             let source = sources[index]
+            // Named once, and only if something of the node is printed.
+            var targetName: String?
+            var nodeName: String {
+                if let targetName { return targetName }
+                let named = name(target)
+                targetName = named
+                return named
+            }
             var header = false
             /// print_results' line for a port ("ALL" for 0xFF, which only a switch prints).
             func line(_ port: UInt8, _ reading: Reading, _ found: [(String, UInt64)]) {
                 if !header {
-                    report.text += target.isSwitch ? "Errors for 0x\(DumpValue.hex(target.port0GUID, digits: 1)) \"\(target.name)\"\n" : "Errors for \"\(target.name)\"\n"
+                    report.text += target.isSwitch ? "Errors for 0x\(DumpValue.hex(target.port0GUID, digits: 1)) \"\(nodeName)\"\n" : "Errors for \"\(nodeName)\"\n"
                     header = true
                     badNodes += 1
                 }
                 let portText = port == 0xFF ? "ALL" : String(port)
-                let portGUID = port == 0xFF ? target.port0GUID : target.portGUIDs[port] ?? 0
+                let portGUID = port == 0xFF ? target.port0GUID : topology.nodes[target.guid]?.ports[port]?.guid ?? 0
                 var text = ""
                 for (name, value) in found {
                     if source.errorsFromExtended {
@@ -253,22 +261,22 @@ public struct ErrorSweep: Sendable {
                         } else {
                             failures += 1
                             let attributeName = counter == "PortRcvErrors" ? "PortRcvErrorDetails" : "PortXmitDiscardDetails"
-                            report.warnings.append("\(attributeName) query failed on \(target.name), Lid \(target.lid) port \(port)")
+                            report.warnings.append("\(attributeName) query failed on \(nodeName), Lid \(target.lid) port \(port)")
                         }
                     }
                 }
-                if options.dataCounters { text += dataText(reading, mask: mask, extended: extended[index], onlyNonZero: true) }
+                if options.dataCounters { text += dataText(reading, answers, mask: mask, extended: extended[index], onlyNonZero: true) }
                 if port != 0xFF || target.isSwitch { report.text += "   GUID 0x\(DumpValue.hex(portGUID, digits: 1)) port \(portText):" + text + "\n" }
                 if port != 0xFF { report.text += links[ErrorSweepText.LinkKey(node: target.nodeGUID, port: port)] ?? "" }
-                report.findings.append((target.guid, target.name, portGUID, portText, found))
+                report.findings.append((target.guid, nodeName, portGUID, portText, found))
             }
             /// A port's errors beyond threshold, or nil with print_errors' warning when a read failed.
             func counters(_ port: UInt8) -> (Reading, [(String, UInt64)])? {
                 let reading = readings[ReadKey(target: index, port: port)] ?? Reading()
-                if let found = errors(reading, source) { return (reading, found) }
+                if let found = reading.errors { return (reading, found) }
                 failures += 1
-                let attribute = reading.portCounters == nil && source.readsPortCounters ? "IB_GSI_PORT_COUNTERS" : "IB_GSI_PORT_COUNTERS_EXT"
-                report.warnings.append("\(attribute) query failed on \(target.name), Lid \(target.lid) port \(port)")
+                let attribute = reading.portCounters < 0 && source.readsPortCounters ? "IB_GSI_PORT_COUNTERS" : "IB_GSI_PORT_COUNTERS_EXT"
+                report.warnings.append("\(attribute) query failed on \(nodeName), Lid \(target.lid) port \(port)")
                 return nil
             }
 
@@ -277,18 +285,18 @@ public struct ErrorSweep: Sendable {
                 for port in target.ports {
                     portsChecked += 1
                     let reading = readings[ReadKey(target: index, port: port)] ?? Reading()
-                    guard extended[index] ? reading.extended != nil : reading.portCounters != nil else {
+                    guard (extended[index] ? reading.extended : reading.portCounters) >= 0 else {
                         failures += 1
                         report.warnings.append("\(extended[index] ? "IB_GSI_PORT_COUNTERS_EXT" : "IB_GSI_PORT_COUNTERS") query failed on "
-                                               + "\(target.name), Lid \(target.lid) port \(port)")
+                                               + "\(nodeName), Lid \(target.lid) port \(port)")
                         continue
                     }
                     if !header {
-                        report.text += "Data Counters for 0x\(DumpValue.hex(target.nodeGUID, digits: 1)) \"\(target.name)\"\n"
+                        report.text += "Data Counters for 0x\(DumpValue.hex(target.nodeGUID, digits: 1)) \"\(nodeName)\"\n"
                         header = true
                     }
                     report.text += "   GUID 0x\(DumpValue.hex(target.nodeGUID, digits: 1)) port \(port):"
-                        + dataText(reading, mask: mask, extended: extended[index], onlyNonZero: false) + "\n"
+                        + dataText(reading, answers, mask: mask, extended: extended[index], onlyNonZero: false) + "\n"
                     report.text += links[ErrorSweepText.LinkKey(node: target.nodeGUID, port: port)] ?? ""
                 }
                 nodesChecked += 1
@@ -354,7 +362,7 @@ public struct ErrorSweep: Sendable {
                     if extended[index] && options.clearCounts {
                         let extendedSelect: UInt32 = mask & Self.extendedWidth != 0 ? 0xFF : 0x0F
                         clears.append((Self.reset(.portCountersExtended, port: port, select: extendedSelect), target.lid, port,
-                                       "Failed to reset extended data counters \(target.name), Lid \(target.lid) port \(port)"))
+                                       "Failed to reset extended data counters \(name(target)), Lid \(target.lid) port \(port)"))
                     }
                 }
             }
@@ -369,43 +377,58 @@ public struct ErrorSweep: Sendable {
         return report
     }
 
+    /// One error counter as this sweep judges it: where it sits in a PortCounters and in a
+    /// PortCountersExtended response (bits within the MAD) and its threshold.
+    private struct ErrorCounter {
+        var name: String
+        var bits: BitField
+        var extendedBits: BitField
+        var threshold: UInt64
+        /// PortXmitWait: counted from PortCounters only where the PMA says so.
+        var isXmitWait: Bool
+    }
+
+    /// The counters of `Self.counters` not suppressed, with their thresholds: looked up once
+    /// per sweep rather than per port.
+    private func errorCounters() -> [ErrorCounter] {
+        let data = MAD.dataOffset(for: .performance)
+        return Self.counters.filter { !options.suppressed.contains($0.name) }.map { counter in
+            ErrorCounter(name: counter.name, bits: counter.field.bits.shifted(by: data),
+                         extendedBits: counter.extendedField.bits.shifted(by: data),
+                         threshold: options.thresholds[counter.name, default: 0], isXmitWait: counter.name == "PortXmitWait")
+        }
+    }
+
     /// Each error counter of a port above its threshold, unless suppressed; nil where a read
-    /// the report needs failed (print_errors gives up on the port).
-    private func errors(_ reading: Reading, _ source: CounterSource) -> [(String, UInt64)]? {
-        let portCounters: PortCounters?
-        if source.readsPortCounters {
-            guard let mad = reading.portCounters, let counters = try? mad.attribute(PortCounters.self) else { return nil }
-            portCounters = counters
-        } else {
-            portCounters = nil
-        }
-        let extendedCounters: PortCountersExtended?
-        if source.readsExtended {
-            guard let mad = reading.extended, let counters = try? mad.attribute(PortCountersExtended.self) else { return nil }
-            extendedCounters = counters
-        } else {
-            extendedCounters = nil
-        }
+    /// the report needs failed (print_errors gives up on the port). Reads the counters in
+    /// the responses where they are (both attributes fit in any MAD's data).
+    private func errors(_ reading: Reading, _ answers: [MAD?], _ source: CounterSource, _ plan: [ErrorCounter]) -> [(String, UInt64)]? {
+        let portCounters = reading.portCounters >= 0 ? answers[reading.portCounters] : nil
+        let extendedCounters = reading.extended >= 0 ? answers[reading.extended] : nil
+        if source.readsPortCounters && portCounters == nil || source.readsExtended && extendedCounters == nil { return nil }
         var found: [(String, UInt64)] = []
-        for counter in Self.counters where !options.suppressed.contains(counter.name) {
+        for counter in plan {
             var value: UInt64
             if source.errorsFromExtended {
-                value = extendedCounters?[counter.extendedField] ?? 0
+                value = extendedCounters?[counter.extendedBits] ?? 0
             } else {
-                value = portCounters?[counter.field] ?? 0
+                value = portCounters?[counter.bits] ?? 0
                 // PortXmitWait is only a counter where the PMA says so (CapabilityMask bit 12;
                 // print_errors clears PortCounters' copy, not the extended one).
-                if counter.name == "PortXmitWait", source.capability & Self.xmitWait == 0 { value = 0 }
+                if counter.isXmitWait, source.capability & Self.xmitWait == 0 { value = 0 }
             }
-            if value > options.thresholds[counter.name, default: 0] { found.append((counter.name, value)) }
+            if value > counter.threshold { found.append((counter.name, value)) }
         }
         return found
     }
 
-    /// One port's PMA answers: PortCounters and PortCountersExtended, each where it was read.
+    /// One port's PMA answers: where its PortCounters and PortCountersExtended responses are
+    /// in the sweep's answers (-1: not read or not answered), and its errors judged once.
     private struct Reading {
-        var portCounters: MAD?
-        var extended: MAD?
+        var portCounters = -1
+        var extended = -1
+        /// `errors(_:_:_:_:)` of the port; nil where a read its report needs failed.
+        var errors: [(String, UInt64)]?
     }
 
     private struct ReadKey: Hashable {
@@ -414,27 +437,37 @@ public struct ErrorSweep: Sendable {
     }
 
     /// PortCounters and PortCountersExtended of each port, each where its `CounterSource`
-    /// reads it, one after the other per port as the C tool asks, all in one window.
-    private func read(_ keys: [ReadKey], _ targets: [Target], _ sources: [CounterSource]) async -> [ReadKey: Reading] {
+    /// reads it, one after the other per port as the C tool asks, all in one window. The
+    /// responses are appended to `answers`; the readings point into it.
+    private func read(_ keys: [ReadKey], _ targets: [Target], _ sources: [CounterSource], _ plan: [ErrorCounter],
+                      into answers: inout [MAD?]) async -> [ReadKey: Reading] {
         var queries: [(lid: UInt16, port: UInt8, attribute: AttributeID)] = []
-        var slots: [(key: ReadKey, extended: Bool)] = []
+        var positions: [Reading] = []
+        queries.reserveCapacity(keys.count)
+        positions.reserveCapacity(keys.count)
+        let base = answers.count
         for key in keys {
             let lid = targets[key.target].lid
+            var reading = Reading()
             if sources[key.target].readsPortCounters {
+                reading.portCounters = base + queries.count
                 queries.append((lid, key.port, .portCounters))
-                slots.append((key, false))
             }
             if sources[key.target].readsExtended {
+                reading.extended = base + queries.count
                 queries.append((lid, key.port, .portCountersExtended))
-                slots.append((key, true))
             }
+            positions.append(reading)
         }
-        let answers = await agent.performanceGets(queries, options: options.request, progress: progress)
+        answers += await agent.performanceGets(queries, options: options.request, progress: progress)
         var readings: [ReadKey: Reading] = [:]
-        for (item, slot) in slots.enumerated() {
-            if slot.extended { readings[slot.key, default: Reading()].extended = answers[item] } else {
-                readings[slot.key, default: Reading()].portCounters = answers[item]
-            }
+        readings.reserveCapacity(keys.count)
+        for (key, position) in zip(keys, positions) {
+            var reading = position
+            if reading.portCounters >= 0 && answers[reading.portCounters] == nil { reading.portCounters = -1 }
+            if reading.extended >= 0 && answers[reading.extended] == nil { reading.extended = -1 }
+            reading.errors = errors(reading, answers, sources[key.target], plan)
+            readings[key] = reading
         }
         return readings
     }
@@ -442,9 +475,10 @@ public struct ErrorSweep: Sendable {
     /// The data counters print_results (--data, non-zero ones) and print_data_cnts (all)
     /// show: PortCountersExtended's where the PMA has extended width (all eight with
     /// IsExtendedWidthSupported, else the first four), else PortCounters' four.
-    private func dataText(_ reading: Reading, mask: UInt16, extended: Bool, onlyNonZero: Bool) -> String {
+    private func dataText(_ reading: Reading, _ answers: [MAD?], mask: UInt16, extended: Bool, onlyNonZero: Bool) -> String {
         let counters = extended ? Array(ErrorSweepText.extendedData.prefix(mask & Self.extendedWidth != 0 ? 8 : 4)) : ErrorSweepText.portCountersData
-        guard let mad = extended ? reading.extended : reading.portCounters else { return "" }
+        let position = extended ? reading.extended : reading.portCounters
+        guard position >= 0, let mad = answers[position] else { return "" }
         return counters.map { ($0, $0.read(mad)) }.filter { !onlyNonZero || $0.1 != 0 }.map { ErrorSweepText.data($0.0, $0.1) }.joined()
     }
 
