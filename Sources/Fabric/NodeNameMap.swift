@@ -65,7 +65,9 @@ public struct NodeNameMap: Sendable {
     /// IB_SMP_DATA_SIZE (64): a NodeDescription's 64 bytes are all kept (IBA 14.2.5.2).
     /// opensm's complib variant keeps 63; the diags are what we copy.
     public static func cleanNodeDescription(_ text: String) -> String {
-        String(String.UnicodeScalarView(text.unicodeScalars.prefix(64).map {
+        // Most descriptions are already clean: printable ASCII, at most 64 bytes.
+        if text.utf8.count <= 64 && text.utf8.allSatisfy({ (0x20...0x7E).contains($0) }) { return text }
+        return String(String.UnicodeScalarView(text.unicodeScalars.prefix(64).map {
             (0x20...0x7E).contains($0.value) ? $0 : " "
         }))
     }

@@ -30,17 +30,23 @@ enum FileReader {
         let fd: Int32 = path == "-" ? 0 : open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw Failure(message: "cannot open \(path): \(errorText())") }
         defer { if fd != 0 { close(fd) } }
-        var bytes: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 65536)
+        // A regular file is read into one buffer of its size (a topology cache of a 10k-node
+        // fabric is megabytes); a pipe or a file that grew is read on in 64 KiB steps.
+        var status = stat()
+        let expected = fstat(fd, &status) == 0 && (status.st_mode & S_IFMT) == S_IFREG ? Int(status.st_size) : 0
+        var bytes = [UInt8](repeating: 0, count: max(expected + 1, 65536))  // + 1: EOF without growing
+        var filled = 0
         while true {
-            let count = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress!, $0.count) }
+            if filled == bytes.count { bytes += [UInt8](repeating: 0, count: 65536) }
+            let count = bytes.withUnsafeMutableBytes { read(fd, $0.baseAddress! + filled, $0.count - filled) }
             if count == 0 { break }
             if count < 0 {
                 if errno == EINTR { continue }
                 throw Failure(message: "cannot read \(path == "-" ? "stdin" : path): \(errorText())")
             }
-            bytes += chunk[0..<count]
+            filled += count
         }
+        bytes.removeLast(bytes.count - filled)
         return bytes
     }
 

@@ -40,6 +40,12 @@ import Testing
         // clean_nodedesc ends the string at IB_SMP_DATA_SIZE: all 64 bytes of a description.
         #expect(map.name(for: 0x11, nodeDescription: long).count == 64)
         #expect(map.name(for: 0x11, nodeDescription: String(repeating: "b", count: 64)) == String(repeating: "b", count: 64))
+        // The clean fast path and the scalar-by-scalar one agree at their edges: DEL and a
+        // non-ASCII scalar become one space each, a 65th printable byte is cut.
+        #expect(NodeNameMap.cleanNodeDescription(" ~") == " ~")
+        #expect(NodeNameMap.cleanNodeDescription("a\u{7F}b") == "a b")
+        #expect(NodeNameMap.cleanNodeDescription("sw\u{E9}1") == "sw 1")
+        #expect(NodeNameMap.cleanNodeDescription(String(repeating: "c", count: 65)) == String(repeating: "c", count: 64))
     }
 
     @Test func missingFileIsAClearError() {
