@@ -7,6 +7,9 @@ import MADWire
 /// MAD (message on stderr), 64 for bad option values (ArgumentParser's usage error).
 struct Decode: ParsableCommand {
     static let configuration = CommandConfiguration(
+        // Named here, as every command is: without it swift-argument-parser derives the
+        // name from String(describing: Decode.self) on every run (type-name demangling).
+        commandName: "decode",
         abstract: "Decode MADs from binary files or hex dumps.",
         discussion: """
             Reads raw binary (one or more 256-byte MADs) or hex text as printed by xxd, \
