@@ -45,7 +45,23 @@ public enum TopologyFile {
         var current: Topology.Node?
         var lineNumber = 0
 
-        init(_ bytes: UnsafeBufferPointer<UInt8>) { self.bytes = bytes }
+        init(_ bytes: UnsafeBufferPointer<UInt8>) {
+            self.bytes = bytes
+            // Sized once for the node lines there are (a Node is large: every growth of the
+            // dictionary moves all of them). A node line starts with "Switch", "Ca" or "Rt".
+            var nodeLines = 0
+            var lineStart = 0
+            while lineStart < bytes.count {
+                let rest = TopologyBytes(bytes, lineStart, bytes.count)
+                switch bytes[lineStart] {
+                case UInt8(ascii: "S"), UInt8(ascii: "C"), UInt8(ascii: "R"): nodeLines += 1
+                default: break
+                }
+                lineStart = (rest.firstIndex(of: UInt8(ascii: "\n")) ?? bytes.count) + 1
+            }
+            topology.nodes.reserveCapacity(nodeLines)
+            topology.order.reserveCapacity(nodeLines)
+        }
 
         mutating func run() -> Result<Topology, ParseError> {
             var lineStart = 0
