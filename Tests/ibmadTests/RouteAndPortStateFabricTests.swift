@@ -243,7 +243,7 @@ struct RouteAndPortStateFabricTests {
             # No SM while the sequence runs (the subnet is up, LIDs and routes stay in ibsim):
             # told of port changes by ibsim's traps, opensm would reconfigure ports at moments
             # that depend on how fast each tool runs (the C tool's own transcript varied).
-            sm=$(cat "$(dirname "$IBMAD_FABRIC_LOG")/opensm.pid")
+            sm=$IBMAD_FABRIC_OPENSM_PID
             kill "$sm"
             while kill -0 "$sm" 2>/dev/null; do sleep 0.05; done
             dir=$(mktemp -d); cd "$dir"
