@@ -144,6 +144,10 @@ enum ReferenceTopologyFile {
         }
         info.portState = .active  // a cabled port in the file was up when it was written
         info.portPhysicalState = .linkUp
+        // What the link ran at is all the file says of what its ends support.
+        info.linkWidthSupported = info.linkWidthActive
+        info.linkSpeedSupported = info.linkSpeedActive
+        info.linkSpeedExtSupported = info.linkSpeedExtActive
         let remote = Topology.PortReference(node: remoteGUID, port: remotePort)
         topology.nodes[guid]!.ports[portNumber] = Topology.Port(number: portNumber, info: info, guid: ownGUID, remote: remote)
     }

@@ -104,6 +104,13 @@ import Testing
         #expect(topology.nodes[0x1000_0000_0000_0010]?.info.portGUID == 0x1000_0000_0000_0011)
         #expect(topology.nodes[0x2000_0000_0000_0500]?.ports[0]?.info.lmc == 2)
         #expect(topology.nodes[0x2000_0000_0000_0400]?.switchInfo?.enhancedPort0 == true)
+        // A port supports what the file shows it running at, no more: iblinkinfo prints no
+        // "Could be" note for a loaded link.
+        for port in topology.nodes.values.flatMap(\.ports.values) where port.remote != nil {
+            #expect(port.info.linkWidthSupported == port.info.linkWidthActive && port.info.linkSpeedSupported == port.info.linkSpeedActive
+                    && port.info.linkSpeedExtSupported == port.info.linkSpeedExtActive, "port \(port.number)")
+        }
+        #expect(!LinkInfoText.text(topology).contains("Could be"))
         // Ours, written from what was read, reads back to the same text.
         let written = IBNetDiscoverText.topology(topology, generated: "now\n")
         let reread = try TopologyFile.parse(written)

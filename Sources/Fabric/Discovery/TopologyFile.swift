@@ -210,6 +210,11 @@ public enum TopologyFile {
             }
             info.portState = .active  // a cabled port in the file was up when it was written
             info.portPhysicalState = .linkUp
+            // The file holds what the link ran at, not what its ends support: claim no more
+            // (iblinkinfo's "Could be" notes would otherwise compare against nothing).
+            info.linkWidthSupported = info.linkWidthActive
+            info.linkSpeedSupported = info.linkSpeedActive
+            info.linkSpeedExtSupported = info.linkSpeedExtActive
             let remote = Topology.PortReference(node: remoteGUID, port: UInt8(remotePort))
             current?.ports[UInt8(portNumber)] = Topology.Port(number: UInt8(portNumber), info: info, guid: ownGUID, remote: remote)
         }
