@@ -49,6 +49,11 @@ struct IBLinkInfo: AsyncParsableCommand {
                 throw ValidationError("-D: '\(directPath)' is not a directed route (expected comma-separated ports from 0, e.g. 0,1,5): \(error)")
             }
         }
+        // The C tool prints them from its binary cache; a topology file does not hold them,
+        // and zeros would read as measured values.
+        if load != nil && switchSettings {
+            throw ValidationError("-p with --load: a topology file holds no HOQ life or VL stall count (use -p on the live fabric)")
+        }
     }
 
     /// strtoull(…, 0) as iblinkinfo reads -S/-G, but strict: 0x-hex, 0-octal or decimal.
