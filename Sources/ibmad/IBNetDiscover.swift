@@ -92,6 +92,8 @@ struct IBNetDiscover: AsyncParsableCommand {
         // The C tool adds -f's " s= w= v=" to --diff's port lines from its binary cache; a
         // topology file does not hold the VLCap, so the earlier side's would be wrong.
         if diff != nil && full { throw ValidationError("--diff compares topology files, which do not hold -f's VLCap: use one or the other") }
+        // The same from a loaded file: its v= would be 0, not the port's VLCap.
+        if load != nil && full { throw ValidationError("-f with --load: a topology file does not hold -f's VLCap (v=); use -f on the live fabric") }
         _ = try diffChecks()
     }
 

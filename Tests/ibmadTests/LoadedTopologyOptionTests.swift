@@ -10,4 +10,11 @@ import Testing
         #expect(result.status == 64 && result.stdout.isEmpty, "stderr: \(result.stderr)")
         #expect(result.stderr.contains("-p with --load: a topology file holds no HOQ life or VL stall count"), "stderr: \(result.stderr)")
     }
+
+    @Test("ibnetdiscover -f with --load: a topology file holds no VLCap for -f's v=")
+    func fullNeedsTheLiveFabric() throws {
+        let result = try IBMadBinary.run(["ibnetdiscover", "-f", "--load", "/nonexistent/topology"])
+        #expect(result.status == 64 && result.stdout.isEmpty, "stderr: \(result.stderr)")
+        #expect(result.stderr.contains("-f with --load: a topology file does not hold -f's VLCap (v=)"), "stderr: \(result.stderr)")
+    }
 }
