@@ -49,17 +49,18 @@ enum TemporaryFiles {
     /// One directory per test process, removed when the process exits (atexit: swift-testing
     /// has no suite-wide teardown, and the tests share it).
     static func directory() throws -> URL {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("ibmad-decode-tests-\(getpid())")
+        let url = processDirectory()
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
         _ = removedAtExit
         return url
     }
 
+    private static func processDirectory() -> URL {
+        FileManager.default.temporaryDirectory.appendingPathComponent("ibmad-decode-tests-\(getpid())")
+    }
+
     private static let removedAtExit: Void = {
-        atexit {
-            let url = FileManager.default.temporaryDirectory.appendingPathComponent("ibmad-decode-tests-\(getpid())")
-            try? FileManager.default.removeItem(at: url)
-        }
+        atexit { try? FileManager.default.removeItem(at: TemporaryFiles.processDirectory()) }
     }()
 
     static func write(_ bytes: [UInt8], name: String) throws -> String {
