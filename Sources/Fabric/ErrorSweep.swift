@@ -86,6 +86,7 @@ public struct ErrorSweep: Sendable {
     }
 
     private struct Target: Sendable {
+        /// The node's GUID.
         var guid: UInt64
         var lid: UInt16
         /// Port for ClassPortInfo (0 for a switch, the first port of a CA).
@@ -94,7 +95,6 @@ public struct ErrorSweep: Sendable {
         var isSwitch: Bool
         var port0GUID: UInt64
         var numberOfPorts: Int
-        var nodeGUID: UInt64
     }
 
     /// PerfMgt ClassPortInfo CapabilityMask bits (IBA 16.1.2, Table 222).
@@ -132,7 +132,7 @@ public struct ErrorSweep: Sendable {
             let lid = node.isSwitch ? node.lid : node.ports[first]?.info.lid ?? 0
             return Target(guid: guid, lid: lid, firstPort: first, ports: ports, isSwitch: node.isSwitch,
                           port0GUID: node.ports[0]?.guid ?? node.info.portGUID,
-                          numberOfPorts: Int(node.info.numberOfPorts), nodeGUID: guid)
+                          numberOfPorts: Int(node.info.numberOfPorts))
         }
         /// A node's name as the report prints it, asked only of the nodes it prints (after
         /// step 5 has filled in their NodeDescriptions).
@@ -267,7 +267,7 @@ public struct ErrorSweep: Sendable {
                 }
                 if options.dataCounters { text += dataText(reading, answers, mask: mask, extended: extended[index], onlyNonZero: true) }
                 if port != 0xFF || target.isSwitch { report.text += "   GUID 0x\(DumpValue.hex(portGUID, digits: 1)) port \(portText):" + text + "\n" }
-                if port != 0xFF { report.text += links[ErrorSweepText.LinkKey(node: target.nodeGUID, port: port)] ?? "" }
+                if port != 0xFF { report.text += links[ErrorSweepText.LinkKey(node: target.guid, port: port)] ?? "" }
                 report.findings.append((target.guid, nodeName, portGUID, portText, found))
             }
             /// A port's errors beyond threshold, or nil with print_errors' warning when a read failed.
@@ -292,12 +292,12 @@ public struct ErrorSweep: Sendable {
                         continue
                     }
                     if !header {
-                        report.text += "Data Counters for 0x\(DumpValue.hex(target.nodeGUID, digits: 1)) \"\(nodeName)\"\n"
+                        report.text += "Data Counters for 0x\(DumpValue.hex(target.guid, digits: 1)) \"\(nodeName)\"\n"
                         header = true
                     }
-                    report.text += "   GUID 0x\(DumpValue.hex(target.nodeGUID, digits: 1)) port \(port):"
+                    report.text += "   GUID 0x\(DumpValue.hex(target.guid, digits: 1)) port \(port):"
                         + dataText(reading, answers, mask: mask, extended: extended[index], onlyNonZero: false) + "\n"
-                    report.text += links[ErrorSweepText.LinkKey(node: target.nodeGUID, port: port)] ?? ""
+                    report.text += links[ErrorSweepText.LinkKey(node: target.guid, port: port)] ?? ""
                 }
                 nodesChecked += 1
                 continue
